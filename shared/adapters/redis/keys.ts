@@ -1,0 +1,39 @@
+/**
+ * Every Redis key is built here. All keys of one product share the hash tag {sku}, so one Lua script
+ * can update them atomically, also on Redis Cluster. Global keys (product index, dirty set,
+ * watermark) are touched outside the per-product scripts for the same reason.
+ */
+export interface ProductKeys {
+  state: string;
+  demand: string;
+  seenOrders: string;
+  listing: string;
+  reviews: string;
+  seenReviews: string;
+  inventory: string;
+  alert: string;
+}
+
+export interface GlobalKeys {
+  products: string;
+  dirty: string;
+  watermark: string;
+}
+
+export function productKeys(prefix: string, sku: string): ProductKeys {
+  const p = `${prefix}:{${sku}}`;
+  return {
+    state: `${p}:state`,
+    demand: `${p}:demand`,
+    seenOrders: `${p}:seen:orders`,
+    listing: `${p}:listing`,
+    reviews: `${p}:reviews`,
+    seenReviews: `${p}:seen:reviews`,
+    inventory: `${p}:inventory`,
+    alert: `${p}:alert`,
+  };
+}
+
+export function globalKeys(prefix: string): GlobalKeys {
+  return { products: `${prefix}:products`, dirty: `${prefix}:dirty`, watermark: `${prefix}:watermark` };
+}

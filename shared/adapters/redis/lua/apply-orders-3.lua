@@ -1,0 +1,88 @@
+--[[
+  Applies a product's order events to its demand buckets and Holt smoothing state, idempotently.
+  KEYS[1] state hash   (level, trend, latest, oldest, events, lastEventTime)
+  KEYS[2] demand hash  (bucket index -> summed quantity)
+  KEYS[3] seen zset    (eventId scored by eventTime; the dedupe set, trimmed to the window)
+  ARGV[1] alpha  ARGV[2] beta  ARGV[3] max buckets kept  ARGV[4] bucket length ms
+  ARGV[5..] triples: eventId, eventTime ms, quantity
+  Returns {applied, duplicates, tooLate}.
+  The smoothing is linear in the observations (see shared/domain/smoothing.ts): an event adding q to
+  bucket k changes the state at the newest bucket n by q * M^(n-k) * g, so the result does not
+  depend on arrival order and equals a batch recomputation. Events older than the kept window
+  (relative to the newest bucket seen) are dropped as too late: their ids are no longer remembered.
+]]
+local a = tonumber(ARGV[1])
+local b = tonumber(ARGV[2])
+local maxB = tonumber(ARGV[3])
+local bucketMs = tonumber(ARGV[4])
+
+local function mul(x, y)
+  return { x[1] * y[1] + x[2] * y[3], x[1] * y[2] + x[2] * y[4], x[3] * y[1] + x[4] * y[3], x[3] * y[2] + x[4] * y[4] }
+end
+local M = { 1 - a, 1 - a, -a * b, 1 - a * b }
+local function mpow(k)
+  local r, base = { 1, 0, 0, 1 }, M
+  while k > 0 do
+    if k % 2 == 1 then r = mul(r, base) end
+    base = mul(base, base)
+    k = math.floor(k / 2)
+  end
+  return r
+end
+local g1, g2 = a, a * b
+
+local st = redis.call('HMGET', KEYS[1], 'level', 'trend', 'latest', 'oldest', 'events', 'lastEventTime')
+local level = tonumber(st[1]) or 0
+local trend = tonumber(st[2]) or 0
+local latest = tonumber(st[3])
+local oldest = tonumber(st[4])
+local events = tonumber(st[5]) or 0
+local lastT = tonumber(st[6]) or 0
+local applied, dup, late = 0, 0, 0
+
+for i = 5, #ARGV, 3 do
+  local id, t, q = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local bucket = math.floor(t / bucketMs)
+  if latest ~= nil and bucket <= latest - maxB then
+    late = late + 1
+  elseif redis.call('ZADD', KEYS[3], 'NX', t, id) == 0 then
+    dup = dup + 1
+  else
+    if latest == nil then
+      latest, oldest = bucket, bucket
+      level, trend = g1 * q, g2 * q
+    elseif bucket <= latest then
+      local p = mpow(latest - bucket)
+      level = level + q * (p[1] * g1 + p[2] * g2)
+      trend = trend + q * (p[3] * g1 + p[4] * g2)
+    else
+      local p = mpow(bucket - latest)
+      level, trend = p[1] * level + p[2] * trend + g1 * q, p[3] * level + p[4] * trend + g2 * q
+      latest = bucket
+    end
+    if bucket < oldest then oldest = bucket end
+    redis.call('HINCRBY', KEYS[2], bucket, q)
+    applied = applied + 1
+    events = events + 1
+    if t > lastT then lastT = t end
+  end
+end
+
+if applied > 0 then
+  local keepFrom = latest - maxB + 1
+  if oldest < keepFrom then
+    if keepFrom - oldest > maxB then
+      -- a long jump: deleting field by field would be slow, the few fields left are listed instead
+      for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+        if tonumber(f) < keepFrom then redis.call('HDEL', KEYS[2], f) end
+      end
+    else
+      for k = oldest, keepFrom - 1 do redis.call('HDEL', KEYS[2], k) end
+    end
+    oldest = keepFrom
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%.0f', keepFrom * bucketMs))
+  end
+  redis.call('HSET', KEYS[1], 'level', string.format('%.17g', level), 'trend', string.format('%.17g', trend),
+    'latest', latest, 'oldest', oldest, 'events', events, 'lastEventTime', string.format('%.0f', lastT))
+end
+return { applied, dup, late }

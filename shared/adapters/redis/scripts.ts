@@ -1,0 +1,23 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type Redis from 'ioredis';
+
+/** Lua scripts are files named <name>-<numKeys>.lua; each is registered once as a custom command. */
+export const SCRIPTS = ['apply-orders-3', 'apply-reviews-2', 'apply-listing-1', 'take-dirty-1'] as const;
+
+export function registerScripts(redis: Redis): void {
+  for (const file of SCRIPTS) {
+    const m = /^(.*)-(\d+)$/.exec(file)!;
+    const name = m[1].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    const lua = fs.readFileSync(path.join(__dirname, 'lua', `${file}.lua`), 'utf8');
+    redis.defineCommand(name, { numberOfKeys: Number(m[2]), lua });
+  }
+}
+
+/** The typed view of the commands registered above. */
+export interface ScriptCommands {
+  applyOrders(...args: (string | number)[]): Promise<[number, number, number]>;
+  applyReviews(...args: (string | number | Buffer)[]): Promise<[number, number]>;
+  applyListing(...args: (string | number | Buffer)[]): Promise<number>;
+  takeDirty(key: string, maxScore: number, limit: number): Promise<string[]>;
+}

@@ -1,0 +1,66 @@
+import type { ProductSnapshot } from '../../domain/state';
+
+/** Turns the raw hashes of one product into a snapshot. Kept apart from the store: pure and testable. */
+export function parseSnapshot(
+  sku: string,
+  [state, demand, listing, reviews]: [Record<string, string>, Record<string, string>, Record<string, Buffer>, Record<string, Buffer>],
+): ProductSnapshot {
+  const latest = state.latest === undefined ? null : Number(state.latest);
+  let demandOut: ProductSnapshot['demand'] = null;
+  let smoothing: ProductSnapshot['smoothing'] = null;
+  if (latest !== null) {
+    const oldest = Number(state.oldest);
+    const values = new Array<number>(latest - oldest + 1).fill(0);
+    for (const [bucket, q] of Object.entries(demand)) {
+      const i = Number(bucket) - oldest;
+      if (i >= 0 && i < values.length) values[i] = Number(q);
+    }
+    demandOut = { oldest, latest, values };
+    smoothing = { level: Number(state.level), trend: Number(state.trend), latest };
+  }
+  return {
+    sku,
+    demand: demandOut,
+    smoothing,
+    orderEvents: Number(state.events ?? 0),
+    lastOrderTime: Number(state.lastEventTime ?? 0),
+    listing: listing.eventId ? parseListing(listing) : null,
+    reviews: reviews.count ? parseReviews(reviews) : null,
+  };
+}
+
+const str = (b: Buffer | undefined) => (b ? b.toString('utf8') : '');
+const num = (b: Buffer | undefined) => Number(str(b));
+
+function floats(b: Buffer | undefined): Float32Array | null {
+  if (!b || b.length === 0 || b.length % 4 !== 0) return null;
+  // copy: the Buffer may share a pooled ArrayBuffer at an unaligned offset
+  const out = new Float32Array(b.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = b.readFloatLE(i * 4);
+  return out;
+}
+
+function parseListing(h: Record<string, Buffer>): NonNullable<ProductSnapshot['listing']> {
+  return {
+    title: str(h.title),
+    description: str(h.description),
+    category: str(h.category) || null,
+    brand: str(h.brand) || null,
+    price: num(h.price),
+    currency: str(h.currency),
+    eventTime: num(h.eventTime),
+    embedding: floats(h.embedding),
+    modelId: str(h.modelId),
+  };
+}
+
+function parseReviews(h: Record<string, Buffer>): NonNullable<ProductSnapshot['reviews']> {
+  return {
+    count: num(h.count),
+    ratingMean: num(h.ratingMean),
+    ratingEwm: num(h.ratingEwm),
+    ratingEwmPrev: num(h.ratingEwmPrev),
+    embedding: floats(h.embedding),
+    lastEventTime: num(h.lastEventTime),
+  };
+}

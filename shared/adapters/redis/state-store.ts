@@ -1,0 +1,141 @@
+import Redis from 'ioredis';
+import { TrendcastError } from '../../errors';
+import type { ListingEvent, OrderEvent } from '../../domain/events';
+import {
+  addStats, EMPTY_STATS, groupBySku,
+  type ApplyStats, type EmbeddedListing, type EmbeddedReview, type ProductSnapshot, type SeriesSettings, type StateStore,
+} from '../../domain/state';
+import { globalKeys, productKeys } from './keys';
+import { registerScripts, type ScriptCommands } from './scripts';
+import { parseSnapshot } from './snapshot';
+
+type Client = Redis & ScriptCommands;
+
+/** Ids of this many most recent reviews per product are remembered for deduplication. */
+const REVIEW_DEDUPE_MEMORY = 100000;
+
+export class RedisStateStore implements StateStore {
+  readonly redis: Client;
+  private readonly g: ReturnType<typeof globalKeys>;
+
+  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly embeddingDim = 384) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: true }) as Client;
+    registerScripts(this.redis);
+    this.g = globalKeys(prefix);
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.redis.connect();
+    } catch (err) {
+      throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
+    }
+  }
+
+  async applyOrders(events: OrderEvent[]): Promise<ApplyStats> {
+    const groups = groupBySku(events, (e) => e.sku);
+    const { alpha, beta, maxBuckets, bucketMs } = this.s;
+    const calls: Promise<[number, number, number]>[] = [];
+    for (const [sku, list] of groups) {
+      const k = productKeys(this.prefix, sku);
+      const args: (string | number)[] = [k.state, k.demand, k.seenOrders, alpha, beta, maxBuckets, bucketMs];
+      for (const e of list) args.push(e.eventId, e.eventTime, e.quantity);
+      calls.push(this.redis.applyOrders(...args));
+    }
+    const results = await this.guard(Promise.all(calls));
+    await this.touch([...groups.keys()], maxTime(events));
+    let stats = EMPTY_STATS;
+    for (const [applied, duplicates, tooLate] of results) stats = addStats(stats, { applied, duplicates, tooLate });
+    return stats;
+  }
+
+  async applyReviews(items: EmbeddedReview[]): Promise<ApplyStats> {
+    const groups = groupBySku(items, (r) => r.event.sku);
+    const calls: Promise<[number, number]>[] = [];
+    for (const [sku, list] of groups) {
+      const k = productKeys(this.prefix, sku);
+      const args: (string | number | Buffer)[] = [k.reviews, k.seenReviews, this.s.reviewDecay, this.embeddingDim, REVIEW_DEDUPE_MEMORY];
+      for (const { event: e, embedding } of list) args.push(e.eventId, e.eventTime, e.rating, toBytes(embedding));
+      calls.push(this.redis.applyReviews(...args));
+    }
+    const results = await this.guard(Promise.all(calls));
+    await this.touch([...groups.keys()], maxTime(items.map((i) => i.event)));
+    return results.reduce<ApplyStats>((s, [applied, duplicates]) => addStats(s, { applied, duplicates, tooLate: 0 }), EMPTY_STATS);
+  }
+
+  async applyListings(items: EmbeddedListing[]): Promise<ApplyStats> {
+    const calls = items.map(({ event: e, embedding, modelId }) =>
+      this.redis.applyListing(productKeys(this.prefix, e.sku).listing, ...listingArgs(e), toBytes(embedding), modelId),
+    );
+    const results = await this.guard(Promise.all(calls));
+    await this.touch([...new Set(items.map((i) => i.event.sku))], maxTime(items.map((i) => i.event)));
+    const applied = results.reduce((a, r) => a + r, 0);
+    return { applied, duplicates: results.length - applied, tooLate: 0 };
+  }
+
+  async read(skus: string[]): Promise<ProductSnapshot[]> {
+    const pipe = this.redis.pipeline();
+    for (const sku of skus) {
+      const k = productKeys(this.prefix, sku);
+      pipe.hgetall(k.state).hgetall(k.demand).hgetallBuffer(k.listing).hgetallBuffer(k.reviews);
+    }
+    const res = await this.guard(pipe.exec());
+    return skus.map((sku, i) => {
+      const part = res!.slice(i * 4, i * 4 + 4).map(([err, v]) => {
+        if (err) throw new TrendcastError('STORE_UNAVAILABLE', err.message, { retriable: true, cause: err });
+        return v;
+      });
+      return parseSnapshot(sku, part as [Record<string, string>, Record<string, string>, Record<string, Buffer>, Record<string, Buffer>]);
+    });
+  }
+
+  listProducts(): Promise<string[]> {
+    return this.guard(this.redis.smembers(this.g.products));
+  }
+
+  takeDirty(nowMs: number, quietMs: number, limit: number): Promise<string[]> {
+    return this.guard(this.redis.takeDirty(this.g.dirty, nowMs - quietMs, limit));
+  }
+
+  async watermark(): Promise<number> {
+    const v = await this.guard(this.redis.zscore(this.g.watermark, 'w'));
+    return v === null ? 0 : Number(v);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /** Registers products, marks them dirty for the forecaster and advances the watermark (ZADD GT = atomic max). */
+  private async touch(skus: string[], maxEventTime: number): Promise<void> {
+    if (skus.length === 0) return;
+    const now = Date.now();
+    const pipe = this.redis.pipeline().sadd(this.g.products, ...skus);
+    pipe.zadd(this.g.dirty, ...skus.flatMap((s) => [now, s]));
+    pipe.zadd(this.g.watermark, 'GT', maxEventTime, 'w');
+    await this.guard(pipe.exec());
+  }
+
+  private async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof TrendcastError) throw err;
+      throw new TrendcastError('STORE_UNAVAILABLE', `Redis: ${(err as Error).message}`, { retriable: true, cause: err });
+    }
+  }
+}
+
+function maxTime(events: { eventTime: number }[]): number {
+  let m = 0;
+  for (const e of events) if (e.eventTime > m) m = e.eventTime;
+  return m;
+}
+
+function toBytes(v: Float32Array | null): Buffer {
+  return v ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : Buffer.alloc(0);
+}
+
+function listingArgs(e: ListingEvent): (string | number)[] {
+  return [e.eventId, e.eventTime, e.title, e.description, e.category ?? '', e.brand ?? '', e.price, e.currency];
+}

@@ -1,0 +1,84 @@
+import type { AvroCodec } from '../avro/codec';
+import { PoisonMessageError, toTrendcastError } from '../errors';
+import type { Logger } from '../log';
+import { withRetry, type RetryOptions } from '../retry';
+import { dlqTopic, type BatchListener, type InboundMessage, type Publisher } from './transport';
+
+/** Counters a stage reports; services wire them to prom-client, tests read them directly. */
+export interface StageObserver {
+  consumed(topic: string, outcome: 'ok' | 'dlq' | 'duplicate' | 'late', n: number): void;
+  batchSeconds(topic: string, seconds: number): void;
+}
+
+export const NULL_OBSERVER: StageObserver = { consumed: () => {}, batchSeconds: () => {} };
+
+export interface StageResult {
+  applied: number;
+  duplicates: number;
+  tooLate: number;
+}
+
+export interface StageOptions<T> {
+  codec: AvroCodec<T>;
+  validate: (v: T) => T;
+  handle: (events: T[]) => Promise<StageResult>;
+  dlq: Publisher;
+  retry: RetryOptions;
+  log: Logger;
+  observer?: StageObserver;
+}
+
+/**
+ * Decodes and validates a batch; poison messages go to <topic>.dlq with the reason (original bytes
+ * kept, reason in headers) and are not retried; the valid events are handed over in one call,
+ * retried on transient failures. The listener resolves only after both are stored, so the
+ * transport commits offsets after their effects.
+ */
+export function createStage<T>(o: StageOptions<T>): BatchListener {
+  const obs = o.observer ?? NULL_OBSERVER;
+  return async (messages) => {
+    if (messages.length === 0) return;
+    const started = process.hrtime.bigint();
+    const topic = messages[0].topic;
+    const valid: T[] = [];
+    const poison: { m: InboundMessage; err: PoisonMessageError }[] = [];
+    for (const m of messages) {
+      try {
+        valid.push(o.validate(o.codec.decode(m.value).value));
+      } catch (raw) {
+        const err = raw instanceof PoisonMessageError ? raw : new PoisonMessageError('VALIDATION_FAILED', (raw as Error).message, raw);
+        poison.push({ m, err });
+      }
+    }
+    if (poison.length > 0) {
+      await withRetry(() => o.dlq.publish(dlqTopic(topic), poison.map(({ m, err }) => toDlq(m, err))), o.retry);
+      for (const { m, err } of poison) o.log.warn('message sent to dead-letter topic', { topic, partition: m.partition, offset: m.offset, code: err.code, reason: err.message });
+      obs.consumed(topic, 'dlq', poison.length);
+    }
+    if (valid.length > 0) {
+      const r = await withRetry(() => o.handle(valid), {
+        ...o.retry,
+        onRetry: (err, attempt, delayMs) => o.log.warn('retrying batch', { topic, attempt, delayMs, err: toTrendcastError(err) }),
+      });
+      obs.consumed(topic, 'ok', r.applied);
+      if (r.duplicates) obs.consumed(topic, 'duplicate', r.duplicates);
+      if (r.tooLate) obs.consumed(topic, 'late', r.tooLate);
+    }
+    obs.batchSeconds(topic, Number(process.hrtime.bigint() - started) / 1e9);
+  };
+}
+
+function toDlq(m: InboundMessage, err: PoisonMessageError) {
+  return {
+    key: m.key ? m.key.toString('utf8') : '',
+    value: m.value ?? Buffer.alloc(0),
+    headers: {
+      'dlq-reason': err.message.slice(0, 1000),
+      'dlq-code': err.code,
+      'dlq-source-topic': m.topic,
+      'dlq-source-partition': String(m.partition),
+      'dlq-source-offset': m.offset,
+      'dlq-failed-at': new Date().toISOString(),
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as avro from 'avsc';
+import { PoisonMessageError } from '../errors';
+import { rabinFingerprint } from './fingerprint';
+
+/**
+ * Avro single-object encoding (spec 1.10+): 0xC3 0x01, the writer schema's 8-byte CRC-64-AVRO
+ * fingerprint, then the binary datum. The fingerprint lets a reader pick the writer schema among the
+ * versions it knows (schemas/<name>.avsc and schemas/history/<name>.v*.avsc) and resolve it to its own.
+ * A writer schema it does not know is read with its own schema as a prefix: that is sound because
+ * our compatibility rule (docs/schemas.md) only ever appends defaulted fields at the end of the
+ * top-level record, whose bytes then simply follow the ones an older reader understands.
+ */
+const MAGIC = Buffer.from([0xc3, 0x01]);
+export const SCHEMA_DIR = path.resolve(__dirname, '..', '..', 'schemas');
+
+export type SchemaName = 'order' | 'review' | 'listing' | 'trend' | 'inventory' | 'restock-alert';
+
+export interface DecodeResult<T> {
+  value: T;
+  /** 'exact' = same schema, 'resolved' = known older/newer version, 'prefix' = unknown newer writer. */
+  via: 'exact' | 'resolved' | 'prefix';
+}
+
+export class AvroCodec<T> {
+  readonly type: avro.Type;
+  readonly fingerprint: Buffer;
+  private readonly resolvers = new Map<string, avro.Resolver>();
+
+  constructor(schema: avro.Schema, knownWriters: avro.Schema[] = []) {
+    this.type = avro.Type.forSchema(schema);
+    this.fingerprint = fingerprintOf(this.type);
+    for (const w of knownWriters) {
+      const writer = avro.Type.forSchema(w);
+      const fp = fingerprintOf(writer).toString('hex');
+      if (fp !== this.fingerprint.toString('hex')) this.resolvers.set(fp, this.type.createResolver(writer));
+    }
+  }
+
+  encode(value: T): Buffer {
+    if (!this.type.isValid(value)) {
+      const paths: string[] = [];
+      this.type.isValid(value, { errorHook: (p) => paths.push(p.join('.') || '(root)') });
+      throw new PoisonMessageError('VALIDATION_FAILED', `value does not match schema ${this.type.name}: ${paths.join(', ')}`);
+    }
+    return Buffer.concat([MAGIC, this.fingerprint, this.type.toBuffer(value)]);
+  }
+
+  decode(buf: Buffer | null | undefined): DecodeResult<T> {
+    if (!buf || buf.length < 10) throw new PoisonMessageError('DECODE_FAILED', `message too short for Avro single-object encoding (${buf?.length ?? 0} bytes)`);
+    if (buf[0] !== MAGIC[0] || buf[1] !== MAGIC[1]) throw new PoisonMessageError('DECODE_FAILED', 'missing Avro single-object marker C3 01');
+    const fp = buf.subarray(2, 10);
+    const body = buf.subarray(10);
+    try {
+      if (fp.equals(this.fingerprint)) return { value: this.type.fromBuffer(body) as T, via: 'exact' };
+      const resolver = this.resolvers.get(fp.toString('hex'));
+      if (resolver) return { value: this.type.fromBuffer(body, resolver, true) as T, via: 'resolved' };
+      const { value, offset } = this.type.decode(body, 0);
+      if (offset < 0 || value === undefined) throw new Error('truncated datum');
+      return { value: value as T, via: 'prefix' };
+    } catch (err) {
+      throw new PoisonMessageError('DECODE_FAILED', `cannot decode ${this.type.name}: ${(err as Error).message}`, err);
+    }
+  }
+}
+
+export function fingerprintOf(type: avro.Type): Buffer {
+  return rabinFingerprint(JSON.stringify(type.schema()));
+}
+
+export function loadSchema(name: string, dir = SCHEMA_DIR): avro.Schema {
+  return JSON.parse(fs.readFileSync(path.join(dir, `${name}.avsc`), 'utf8')) as avro.Schema;
+}
+
+/** Older versions kept for resolution: schemas/history/<name>.v<N>.avsc. */
+export function loadHistory(name: string, dir = SCHEMA_DIR): avro.Schema[] {
+  const hist = path.join(dir, 'history');
+  if (!fs.existsSync(hist)) return [];
+  return fs
+    .readdirSync(hist)
+    .filter((f) => f.startsWith(`${name}.v`) && f.endsWith('.avsc'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(hist, f), 'utf8')) as avro.Schema);
+}
+
+const cache = new Map<string, AvroCodec<unknown>>();
+
+/** Codecs are compiled once per process and cached. */
+export function codecFor<T>(name: SchemaName): AvroCodec<T> {
+  let c = cache.get(name);
+  if (!c) {
+    c = new AvroCodec<unknown>(loadSchema(name), loadHistory(name));
+    cache.set(name, c);
+  }
+  return c as AvroCodec<T>;
+}

@@ -1,0 +1,44 @@
+import type { Spec } from './spec';
+
+/** Variables every pipeline service reads. Service-specific ones live beside each service's main.ts. */
+export const kafkaSpec = {
+  KAFKA_BROKERS: { kind: 'list', default: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers, comma-separated' },
+  KAFKA_CLIENT_ID: { kind: 'string', default: 'trendcast', doc: 'Kafka client id prefix' },
+  TOPIC_PREFIX: { kind: 'string', default: '', pattern: /^[A-Za-z0-9._-]*$/, doc: 'Prefix of every topic name (tests use a random one)' },
+  CONSUMER_BATCH_MAX_BYTES: { kind: 'int', default: 4194304, min: 1024, doc: 'Max bytes per partition fetch' },
+  RETRY_INITIAL_MS: { kind: 'int', default: 200, min: 1, doc: 'First backoff of a retried transient failure' },
+  RETRY_MAX_MS: { kind: 'int', default: 10000, min: 1, doc: 'Largest backoff' },
+  RETRY_COUNT: { kind: 'int', default: 8, min: 0, doc: 'Retries of a transient failure before the consumer restarts the batch' },
+} satisfies Spec;
+
+export const redisSpec = {
+  REDIS_URL: { kind: 'string', default: 'redis://127.0.0.1:6379', pattern: /^rediss?:\/\//, doc: 'Redis URL' },
+  KEY_PREFIX: { kind: 'string', default: 'tc', pattern: /^[A-Za-z0-9._-]+$/, doc: 'Prefix of every Redis key' },
+} satisfies Spec;
+
+export const seriesSpec = {
+  BUCKET_MS: { kind: 'int', default: 86400000, min: 1000, doc: 'Demand bucket length in ms (default one UTC day)' },
+  SERIES_MAX_BUCKETS: { kind: 'int', default: 400, min: 8, max: 5000, doc: 'Buckets of demand kept per product' },
+  SMOOTHING_ALPHA: { kind: 'float', default: 0.3, min: 0.001, max: 1, doc: 'Level smoothing factor alpha' },
+  SMOOTHING_BETA: { kind: 'float', default: 0.1, min: 0, max: 1, doc: 'Holt trend smoothing factor beta (0 = SES)' },
+  REVIEW_EMBEDDING_DECAY: { kind: 'float', default: 0.1, min: 0.001, max: 1, doc: 'Weight of a new review in the decayed mean of review embeddings' },
+} satisfies Spec;
+
+export const validationSpec = {
+  MAX_ORDER_QUANTITY: { kind: 'int', default: 100000, min: 1, doc: 'Orders with |quantity| above this go to the DLQ' },
+  MAX_UNIT_PRICE: { kind: 'float', default: 1000000, min: 1, doc: 'Prices above this go to the DLQ' },
+  MAX_TEXT_CHARS: { kind: 'int', default: 10000, min: 16, doc: 'Longer review/listing texts go to the DLQ' },
+  MAX_FUTURE_SKEW_MS: { kind: 'int', default: 86400000, min: 0, doc: 'Events dated further in the future go to the DLQ' },
+} satisfies Spec;
+
+export const serviceSpec = {
+  LOG_LEVEL: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Log level' },
+  METRICS_PORT: { kind: 'int', default: 9464, min: 0, max: 65535, doc: 'Port of /metrics, /healthz, /readyz (0 = any free port)' },
+} satisfies Spec;
+
+export const embeddingSpec = {
+  EMBEDDING_MODEL_ID: { kind: 'string', default: 'Xenova/all-MiniLM-L6-v2', doc: 'transformers.js model id (a folder under EMBEDDING_MODEL_DIR, or a hub id)' },
+  EMBEDDING_MODEL_DIR: { kind: 'string', default: 'models', doc: 'Local model folder (scripts/install-model.sh fills it)' },
+  EMBEDDING_ALLOW_REMOTE: { kind: 'bool', default: false, doc: 'Allow downloading the model from the hub' },
+  EMBEDDING_BATCH_SIZE: { kind: 'int', default: 32, min: 1, max: 1024, doc: 'Texts per model call' },
+} satisfies Spec;

@@ -1,0 +1,83 @@
+/** TypeScript shapes of schemas/*.avsc (the schemas are the source of truth; test/unit/schemas checks these agree). */
+export type OrderKind = 'ORDER' | 'CANCELLATION' | 'RETURN';
+
+export interface OrderEvent {
+  eventId: string;
+  eventTime: number;
+  sku: string;
+  orderId: string;
+  kind: OrderKind;
+  quantity: number;
+  unitPrice: number;
+  currency: string;
+  customerId: string | null;
+  country: string | null;
+}
+
+export interface ReviewEvent {
+  eventId: string;
+  eventTime: number;
+  sku: string;
+  reviewId: string;
+  rating: number;
+  text: string;
+  language: string | null;
+}
+
+export interface ListingEvent {
+  eventId: string;
+  eventTime: number;
+  sku: string;
+  title: string;
+  description: string;
+  category: string | null;
+  brand: string | null;
+  price: number;
+  currency: string;
+}
+
+export interface InventoryEvent {
+  eventId: string;
+  eventTime: number;
+  sku: string;
+  onHand: number;
+  onOrder: number;
+  leadTimeDays: number;
+}
+
+export interface HorizonPoint {
+  step: number;
+  bucketStart: number;
+  p10: number;
+  p50: number;
+  p90: number;
+}
+
+export type TrendDirection = 'RISING' | 'FLAT' | 'FALLING';
+
+export interface Trend {
+  sku: string;
+  generatedAt: number;
+  basedOnEventTime: number;
+  bucketMs: number;
+  horizon: HorizonPoint[];
+  direction: TrendDirection;
+  slope: number;
+  level: number;
+  model: string;
+  modelVersion: string;
+}
+
+export interface RestockAlert {
+  alertId: string;
+  sku: string;
+  state: 'OPEN' | 'RESOLVED';
+  emittedAt: number;
+  basedOnEventTime: number;
+  leadTimeDays: number;
+  demandP90: number;
+  demandP50: number;
+  available: number;
+  shortfall: number;
+  modelVersion: string;
+}
