@@ -1,0 +1,245 @@
+/**
+ * GlobalLstmModel: one LSTM trained across all products (see network.ts for the architecture and
+ * features.ts for the inputs). Direct multi-horizon p10/p50/p90 for H steps, monotone by
+ * construction; an auxiliary rating head trained where reviews exist. Products with no sales
+ * (cold start, empty or all-zero history) are forecast from price, text components and calendar.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from '../forecasting/model';
+import { tidy } from '../forecasting/model';
+import { wql } from '../backtest/metrics';
+import { seasonalNaiveBaseline } from '../backtest/baselines';
+import type { Logger } from '../log';
+import { FeatureConfig, PROFILE_ROW, Prepared, REVIEW_FEATURES, SEQ_FEATURES, Scalers, fitScalers, prepare, staticDims } from './features';
+import { NetShape, Params, forward, initParams } from './network';
+import { EpochReport, Example, TrainSettings, WindowSampler, disposeInputs, fillBatch, inputTensors, trainLoop } from './lstm-train';
+import { fitPca } from './pca';
+
+export interface LstmOptions extends Partial<TrainSettings> {
+  name?: string;
+  useText?: boolean;
+  textDims?: number;
+  lookback?: number;
+  horizon?: number;
+  hidden?: number;
+  dense?: number;
+  scaleDays?: number;
+  /** Hold out the last `horizon` days to measure validation metrics, then fine-tune on everything. */
+  validate?: boolean;
+  finetuneEpochs?: number;
+  log?: Logger;
+  onEpoch?: (r: EpochReport & { phase: 'train' | 'finetune' }) => void;
+}
+
+export interface ValidationMetrics {
+  origin: 'last horizon of the training data';
+  established: { products: number; wql: number; seasonalNaiveWql: number };
+  cold: { products: number; wql: number };
+}
+
+export interface LstmMeta {
+  format: 'trendcast-global-lstm';
+  formatVersion: 1;
+  name: string;
+  useText: boolean;
+  features: FeatureConfig & { seqFeatures: string[]; staticFeatures: string[]; reviewFeatures: string[] };
+  shape: NetShape;
+  scalers: Scalers;
+  train: TrainSettings & { finetuneEpochs: number };
+  training?: { products: number; windows: { established: number; cold: number }; epochs: EpochReport[]; seconds: number; lastDay?: string };
+  validation?: ValidationMetrics;
+}
+
+const DEFAULTS = {
+  textDims: 12,
+  lookback: 56,
+  horizon: 28,
+  hidden: 32,
+  dense: 64,
+  scaleDays: 56,
+  validate: true,
+  finetuneEpochs: 1,
+};
+const TRAIN_DEFAULTS: TrainSettings = {
+  epochs: 8,
+  batchSize: 256,
+  samplesPerEpoch: 16384,
+  learningRate: 3e-3,
+  coldShare: 0.2,
+  ratingWeight: 0.2,
+  weightPower: 0.5,
+  recentShare: 0.5,
+  recentDays: 91,
+  seed: 1,
+};
+const CHUNK = 8192;
+
+function featureNames(textDims: number): Pick<LstmMeta['features'], 'seqFeatures' | 'staticFeatures' | 'reviewFeatures'> {
+  const wd = (p: string) => Array.from({ length: 7 }, (_, k) => `${p}${k}`);
+  return {
+    seqFeatures: ['log1p_scaled', 'scaled_clip5', 'padding', ...wd('weekday_')],
+    staticFeatures: [...wd('step1_weekday_'), 'log_scale_z', 'log_price_z', 'cold', 'log_age', ...wd('wd_mean_'), ...wd('wd_nonzero_'), ...Array.from({ length: textDims }, (_, k) => `text_pc${k + 1}`)],
+    reviewFeatures: ['log1p_review_count', 'rating_z', 'has_reviews'],
+  };
+}
+
+export class GlobalLstmModel implements ForecastModel {
+  readonly name: string;
+  private readonly opts: LstmOptions;
+  private params?: Params;
+  private meta?: LstmMeta;
+
+  constructor(opts: LstmOptions = {}) {
+    this.opts = opts;
+    this.name = opts.name ?? (opts.useText === false ? 'lstm_notext' : 'lstm');
+  }
+
+  /** Metadata of the fitted (or loaded) model. */
+  get metadata(): LstmMeta {
+    if (!this.meta) throw new Error(`${this.name}: not fitted`);
+    return this.meta;
+  }
+
+  async fit(train: SeriesInput[], fo: FitOptions): Promise<void> {
+    const t0 = Date.now();
+    const o = { ...DEFAULTS, ...this.opts, horizon: fo.horizon ?? this.opts.horizon ?? DEFAULTS.horizon };
+    const s: TrainSettings = { ...TRAIN_DEFAULTS, ...pickTrain(this.opts) };
+    const ps = train.map(prepare);
+    const cfg: FeatureConfig = { lookback: o.lookback, horizon: o.horizon, scaleDays: o.scaleDays, textDims: 0 };
+    const scalers = fitScalers(ps, cfg, o.horizon);
+    if (this.opts.useText !== false) {
+      const embs = ps.map((p) => p.input.embedding).filter((e): e is Float32Array => e !== undefined);
+      if (embs.length >= 2) {
+        scalers.pca = fitPca(embs, o.textDims, s.seed);
+        cfg.textDims = scalers.pca.k;
+      } else o.log?.warn('lstm: no embeddings in the training data; training without text', { model: this.name });
+    }
+    const shape: NetShape = { seqFeatures: SEQ_FEATURES, profileRow: PROFILE_ROW, staticDims: staticDims(cfg), reviewDims: REVIEW_FEATURES, hidden: o.hidden, dense: o.dense, horizon: o.horizon };
+    this.disposeParams();
+    this.params = initParams(shape, s.seed);
+    const meta: LstmMeta = {
+      format: 'trendcast-global-lstm', formatVersion: 1, name: this.name, useText: cfg.textDims > 0,
+      features: { ...cfg, ...featureNames(cfg.textDims) }, shape, scalers, train: { ...s, finetuneEpochs: o.finetuneEpochs },
+    };
+    this.meta = meta;
+    const phases: { holdout: number; epochs: number; lr: number; phase: 'train' | 'finetune' }[] = o.validate
+      ? [{ holdout: o.horizon, epochs: s.epochs, lr: s.learningRate, phase: 'train' }, { holdout: 0, epochs: o.finetuneEpochs, lr: s.learningRate * 0.3, phase: 'finetune' }]
+      : [{ holdout: 0, epochs: s.epochs, lr: s.learningRate, phase: 'train' }];
+    const totalSteps = phases.reduce((a, ph) => a + ph.epochs, 0) * Math.ceil(s.samplesPerEpoch / s.batchSize);
+    let before = 0;
+    const reports: EpochReport[] = [];
+    let windows = { established: 0, cold: 0 };
+    for (const ph of phases) {
+      if (ph.epochs <= 0) continue;
+      const sampler = new WindowSampler(ps, o.horizon, ph.holdout);
+      if (ph.holdout === 0 || windows.established === 0) windows = sampler.sizes;
+      const settings = { ...s, epochs: ph.epochs, learningRate: ph.lr, seed: s.seed + before };
+      const rs = await trainLoop(this.params, shape, cfg, scalers, sampler, settings, (d) => fo.onProgress?.((before + d) / totalSteps), (r) => {
+        o.log?.info('lstm epoch', { model: this.name, phase: ph.phase, ...r });
+        this.opts.onEpoch?.({ ...r, phase: ph.phase });
+      });
+      before += rs.length * Math.ceil(s.samplesPerEpoch / s.batchSize);
+      reports.push(...rs);
+      if (ph.phase === 'train' && o.validate) meta.validation = await this.validate(ps, o.horizon);
+    }
+    meta.training = { products: ps.length, windows, epochs: reports, seconds: (Date.now() - t0) / 1000 };
+  }
+
+  /** WQL on the last horizon of the training data (held out of phase 1), beside seasonal naive. */
+  private async validate(ps: Prepared[], H: number): Promise<ValidationMetrics> {
+    const est: Example[] = [];
+    const cold: Example[] = [];
+    for (const p of ps) {
+      const o = p.values.length - 1 - H;
+      if (o < 0 && p.first >= p.values.length) continue;
+      if (p.first <= o) est.push({ p, o });
+      else if (p.first < p.values.length && p.first - o <= H) cold.push({ p, o });
+    }
+    const actual = (e: Example) => e.p.values.subarray(e.o + 1, e.o + 1 + H);
+    const fe = await this.predictExamples(est, H);
+    const fc = await this.predictExamples(cold, H);
+    const sn = est.map((e) => seasonalNaiveBaseline(e.p.values.subarray(e.p.first, e.o + 1), H));
+    return {
+      origin: 'last horizon of the training data',
+      established: { products: est.length, wql: est.length ? wql(est.map(actual), fe) : NaN, seasonalNaiveWql: est.length ? wql(est.map(actual), sn) : NaN },
+      cold: { products: cold.length, wql: cold.length ? wql(cold.map(actual), fc) : NaN },
+    };
+  }
+
+  async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
+    const H = this.metadata.shape.horizon;
+    if (!Number.isInteger(horizon) || horizon < 1 || horizon > H) throw new Error(`${this.name}: horizon ${horizon} is outside 1..${H} (the trained horizon)`);
+    const ex = batch.map((s) => {
+      const p = prepare(s);
+      return { p, o: p.values.length - 1 };
+    });
+    return this.predictExamples(ex, horizon);
+  }
+
+  private async predictExamples(ex: Example[], horizon: number): Promise<QuantileForecast[]> {
+    const { shape, features, scalers } = this.metadata;
+    const params = this.params!;
+    const out: QuantileForecast[] = [];
+    for (let from = 0; from < ex.length; from += CHUNK) {
+      const part = ex.slice(from, from + CHUNK);
+      const b = fillBatch(part, features, scalers, 0, false);
+      const x = inputTensors(b, features, shape.seqFeatures, shape.staticDims, shape.reviewDims);
+      const ys = tf.tidy(() => {
+        const r = forward(params, shape, x.seq, x.stat, x.rev);
+        return [r.p10, r.p50, r.p90];
+      });
+      const [a, m, c] = await Promise.all(ys.map((t) => t.data() as Promise<Float32Array>));
+      tf.dispose(ys);
+      disposeInputs(x);
+      const n = part.length;
+      for (let i = 0; i < n; i++) {
+        const f: QuantileForecast = { p10: [], p50: [], p90: [] };
+        const sc = b.scale[i];
+        for (let h = 0; h < horizon; h++) {
+          f.p10.push(a[h * n + i] * sc);
+          f.p50.push(m[h * n + i] * sc);
+          f.p90.push(c[h * n + i] * sc);
+        }
+        out.push(tidy(f));
+      }
+    }
+    return out;
+  }
+
+  /** Weights by stable name, for artifact.ts. */
+  weights(): Record<string, tf.Tensor> {
+    if (!this.params) throw new Error(`${this.name}: not fitted`);
+    return { ...this.params };
+  }
+
+  /** Rebuilds a model from saved metadata and weights (shapes are checked). */
+  static fromWeights(meta: LstmMeta, tensors: Record<string, tf.Tensor>): GlobalLstmModel {
+    if (meta.format !== 'trendcast-global-lstm') throw new Error(`not a global LSTM artifact (format ${String(meta.format)})`);
+    const m = new GlobalLstmModel({ name: meta.name, useText: meta.useText });
+    const fresh = initParams(meta.shape, 0);
+    for (const [k, v] of Object.entries(fresh)) {
+      const t = tensors[k];
+      if (!t) throw new Error(`artifact is missing weight ${k}`);
+      if (t.shape.join('x') !== v.shape.join('x')) throw new Error(`weight ${k}: shape ${t.shape} in the artifact, ${v.shape} expected`);
+      v.assign(t as tf.Tensor);
+    }
+    m.params = fresh;
+    m.meta = meta;
+    return m;
+  }
+
+  dispose(): void {
+    this.disposeParams();
+  }
+
+  private disposeParams(): void {
+    if (this.params) tf.dispose(Object.values(this.params));
+    this.params = undefined;
+  }
+}
+
+function pickTrain(o: LstmOptions): Partial<TrainSettings> {
+  const out: Partial<TrainSettings> = {};
+  for (const k of Object.keys(TRAIN_DEFAULTS) as (keyof TrainSettings)[]) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
