@@ -28,7 +28,12 @@ export class AvroCodec<T> {
   readonly fingerprint: Buffer;
   private readonly resolvers = new Map<string, avro.Resolver>();
 
-  constructor(schema: avro.Schema, knownWriters: avro.Schema[] = []) {
+  /**
+   * `acceptUnknownWriters`: read messages of writer schemas this process does not know as a prefix
+   * (consumers of `trends` that must survive a producer's upgrade). Off for the input topics,
+   * where a message of an unknown schema is a producer's mistake and goes to the DLQ.
+   */
+  constructor(schema: avro.Schema, knownWriters: avro.Schema[] = [], private readonly acceptUnknownWriters = false) {
     this.type = avro.Type.forSchema(schema);
     this.fingerprint = fingerprintOf(this.type);
     for (const w of knownWriters) {
@@ -56,10 +61,12 @@ export class AvroCodec<T> {
       if (fp.equals(this.fingerprint)) return { value: this.type.fromBuffer(body) as T, via: 'exact' };
       const resolver = this.resolvers.get(fp.toString('hex'));
       if (resolver) return { value: this.type.fromBuffer(body, resolver, true) as T, via: 'resolved' };
+      if (!this.acceptUnknownWriters) throw new PoisonMessageError('UNKNOWN_SCHEMA', `writer schema fingerprint ${fp.toString('hex')} is not a known version of ${this.type.name}`);
       const { value, offset } = this.type.decode(body, 0);
       if (offset < 0 || value === undefined) throw new Error('truncated datum');
       return { value: value as T, via: 'prefix' };
     } catch (err) {
+      if (err instanceof PoisonMessageError) throw err;
       throw new PoisonMessageError('DECODE_FAILED', `cannot decode ${this.type.name}: ${(err as Error).message}`, err);
     }
   }
@@ -86,11 +93,12 @@ export function loadHistory(name: string, dir = SCHEMA_DIR): avro.Schema[] {
 const cache = new Map<string, AvroCodec<unknown>>();
 
 /** Codecs are compiled once per process and cached. */
-export function codecFor<T>(name: SchemaName): AvroCodec<T> {
-  let c = cache.get(name);
+export function codecFor<T>(name: SchemaName, acceptUnknownWriters = false): AvroCodec<T> {
+  const key = `${name}/${acceptUnknownWriters}`;
+  let c = cache.get(key);
   if (!c) {
-    c = new AvroCodec<unknown>(loadSchema(name), loadHistory(name));
-    cache.set(name, c);
+    c = new AvroCodec<unknown>(loadSchema(name), loadHistory(name), acceptUnknownWriters);
+    cache.set(key, c);
   }
   return c as AvroCodec<T>;
 }

@@ -17,11 +17,15 @@ export interface KafkaSubscriberOptions {
  */
 export class KafkaSubscriber implements Subscriber {
   readonly consumers: Consumer[] = [];
+  /** True once every subscription has joined its group (readiness). */
+  joined = false;
   constructor(private readonly kafka: Kafka, private readonly log: Logger, private readonly o: KafkaSubscriberOptions) {}
 
   async subscribe(opts: { groupId: string; topics: string[]; fromBeginning: boolean }, onBatch: BatchListener): Promise<Subscription> {
     const consumer = this.kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: this.o.maxBytesPerPartition, sessionTimeout: 30000, heartbeatInterval: 3000 });
     this.consumers.push(consumer);
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
+    consumer.on(consumer.events.CRASH, () => (this.joined = false));
     await consumer.connect();
     await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning });
     await consumer.run({

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import type { Histogram } from 'prom-client';
 import { TrendcastError } from '../../errors';
 import type { ListingEvent, OrderEvent } from '../../domain/events';
 import {
@@ -18,7 +19,7 @@ export class RedisStateStore implements StateStore {
   readonly redis: Client;
   private readonly g: ReturnType<typeof globalKeys>;
 
-  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly embeddingDim = 384) {
+  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: true }) as Client;
     registerScripts(this.redis);
     this.g = globalKeys(prefix);
@@ -42,7 +43,7 @@ export class RedisStateStore implements StateStore {
       for (const e of list) args.push(e.eventId, e.eventTime, e.quantity);
       calls.push(this.redis.applyOrders(...args));
     }
-    const results = await this.guard(Promise.all(calls));
+    const results = await this.guard(Promise.all(calls), 'apply_orders');
     await this.touch([...groups.keys()], maxTime(events));
     let stats = EMPTY_STATS;
     for (const [applied, duplicates, tooLate] of results) stats = addStats(stats, { applied, duplicates, tooLate });
@@ -54,11 +55,12 @@ export class RedisStateStore implements StateStore {
     const calls: Promise<[number, number]>[] = [];
     for (const [sku, list] of groups) {
       const k = productKeys(this.prefix, sku);
-      const args: (string | number | Buffer)[] = [k.reviews, k.seenReviews, this.s.reviewDecay, this.embeddingDim, REVIEW_DEDUPE_MEMORY];
+      const dim = list.find((r) => r.embedding)?.embedding?.length ?? 0;
+      const args: (string | number | Buffer)[] = [k.reviews, k.seenReviews, this.s.reviewDecay, dim, REVIEW_DEDUPE_MEMORY];
       for (const { event: e, embedding } of list) args.push(e.eventId, e.eventTime, e.rating, toBytes(embedding));
       calls.push(this.redis.applyReviews(...args));
     }
-    const results = await this.guard(Promise.all(calls));
+    const results = await this.guard(Promise.all(calls), 'apply_reviews');
     await this.touch([...groups.keys()], maxTime(items.map((i) => i.event)));
     return results.reduce<ApplyStats>((s, [applied, duplicates]) => addStats(s, { applied, duplicates, tooLate: 0 }), EMPTY_STATS);
   }
@@ -67,7 +69,7 @@ export class RedisStateStore implements StateStore {
     const calls = items.map(({ event: e, embedding, modelId }) =>
       this.redis.applyListing(productKeys(this.prefix, e.sku).listing, ...listingArgs(e), toBytes(embedding), modelId),
     );
-    const results = await this.guard(Promise.all(calls));
+    const results = await this.guard(Promise.all(calls), 'apply_listings');
     await this.touch([...new Set(items.map((i) => i.event.sku))], maxTime(items.map((i) => i.event)));
     const applied = results.reduce((a, r) => a + r, 0);
     return { applied, duplicates: results.length - applied, tooLate: 0 };
@@ -79,7 +81,7 @@ export class RedisStateStore implements StateStore {
       const k = productKeys(this.prefix, sku);
       pipe.hgetall(k.state).hgetall(k.demand).hgetallBuffer(k.listing).hgetallBuffer(k.reviews);
     }
-    const res = await this.guard(pipe.exec());
+    const res = await this.guard(pipe.exec(), 'read');
     return skus.map((sku, i) => {
       const part = res!.slice(i * 4, i * 4 + 4).map(([err, v]) => {
         if (err) throw new TrendcastError('STORE_UNAVAILABLE', err.message, { retriable: true, cause: err });
@@ -90,15 +92,15 @@ export class RedisStateStore implements StateStore {
   }
 
   listProducts(): Promise<string[]> {
-    return this.guard(this.redis.smembers(this.g.products));
+    return this.guard(this.redis.smembers(this.g.products), 'list_products');
   }
 
   takeDirty(nowMs: number, quietMs: number, limit: number): Promise<string[]> {
-    return this.guard(this.redis.takeDirty(this.g.dirty, nowMs - quietMs, limit));
+    return this.guard(this.redis.takeDirty(this.g.dirty, nowMs - quietMs, limit), 'take_dirty');
   }
 
   async watermark(): Promise<number> {
-    const v = await this.guard(this.redis.zscore(this.g.watermark, 'w'));
+    const v = await this.guard(this.redis.zscore(this.g.watermark, 'w'), 'watermark');
     return v === null ? 0 : Number(v);
   }
 
@@ -113,15 +115,18 @@ export class RedisStateStore implements StateStore {
     const pipe = this.redis.pipeline().sadd(this.g.products, ...skus);
     pipe.zadd(this.g.dirty, ...skus.flatMap((s) => [now, s]));
     pipe.zadd(this.g.watermark, 'GT', maxEventTime, 'w');
-    await this.guard(pipe.exec());
+    await this.guard(pipe.exec(), 'touch');
   }
 
-  private async guard<T>(p: Promise<T>): Promise<T> {
+  private async guard<T>(p: Promise<T>, op: string): Promise<T> {
+    const end = this.latency?.startTimer({ op });
     try {
       return await p;
     } catch (err) {
       if (err instanceof TrendcastError) throw err;
       throw new TrendcastError('STORE_UNAVAILABLE', `Redis: ${(err as Error).message}`, { retriable: true, cause: err });
+    } finally {
+      end?.();
     }
   }
 }

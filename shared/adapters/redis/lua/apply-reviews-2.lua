@@ -20,7 +20,7 @@ local ewm = tonumber(st[3])
 local prev = ewm
 local lastT = tonumber(st[4]) or 0
 local emb = nil
-if st[5] and #st[5] == 4 * dim then emb = { struct.unpack(fmt, st[5]) } end
+if dim > 0 and st[5] and #st[5] == 4 * dim then emb = { struct.unpack(fmt, st[5]) } end
 local applied, dup = 0, 0
 
 for i = 4, #ARGV, 4 do
@@ -31,7 +31,7 @@ for i = 4, #ARGV, 4 do
     count, sum = count + 1, sum + r
     prev = ewm
     if ewm == nil then ewm = r else ewm = lambda * r + (1 - lambda) * ewm end
-    if #e == 4 * dim then
+    if dim > 0 and #e == 4 * dim then
       local v = { struct.unpack(fmt, e) }
       if emb == nil then
         emb = {}

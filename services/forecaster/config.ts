@@ -1,0 +1,19 @@
+import { kafkaSpec, redisSpec, seriesSpec, serviceSpec } from '../../shared/config/common';
+import type { ConfigOf, Spec } from '../../shared/config/spec';
+
+export const forecasterSpec = {
+  ...kafkaSpec,
+  ...redisSpec,
+  ...seriesSpec,
+  ...serviceSpec,
+  TOPIC_PARTITIONS: { kind: 'int', default: 3, min: 1, max: 1000, doc: 'Partitions of the trends topic when created' },
+  FORECAST_HORIZON: { kind: 'int', default: 28, min: 1, max: 365, doc: 'Buckets forecast ahead' },
+  FORECAST_INTERVAL_MS: { kind: 'int', default: 300000, min: 100, doc: 'Full pass over all products this often' },
+  FORECAST_POLL_MS: { kind: 'int', default: 1000, min: 10, doc: 'How often changed products are looked for' },
+  FORECAST_DEBOUNCE_MS: { kind: 'int', default: 2000, min: 0, doc: 'A changed product is forecast once quiet this long' },
+  FORECAST_BATCH_SIZE: { kind: 'int', default: 1000, min: 1, max: 100000, doc: 'Products per model call' },
+  FORECAST_MODEL: { kind: 'string', default: 'seasonal_naive', doc: 'Model the worker publishes (see README: models)' },
+  TREND_FLAT_BAND: { kind: 'float', default: 0.01, min: 0, max: 1, doc: 'Relative slope per bucket below which a trend is FLAT' },
+} satisfies Spec;
+
+export type ForecasterConfig = ConfigOf<typeof forecasterSpec>;

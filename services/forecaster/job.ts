@@ -1,0 +1,63 @@
+import type { AvroCodec } from '../../shared/avro/codec';
+import type { Trend } from '../../shared/domain/events';
+import { smoothingAt, snapshotToSeries } from '../../shared/domain/series';
+import type { SmoothingParams } from '../../shared/domain/smoothing';
+import type { StateStore } from '../../shared/domain/state';
+import { buildTrend } from '../../shared/domain/trend';
+import type { ForecastModel } from '../../shared/forecasting/model';
+import { tidy } from '../../shared/forecasting/model';
+import type { Publisher } from '../../shared/adapters/transport';
+
+export interface ActiveModel {
+  model: ForecastModel;
+  version: string;
+}
+
+export interface JobSettings extends SmoothingParams {
+  bucketMs: number;
+  horizon: number;
+  flatBand: number;
+}
+
+export interface JobObserver {
+  published(n: number, seconds: number, model: string): void;
+}
+
+/**
+ * One forecasting pass over some products: read their state, forecast at the event-time origin
+ * (the last complete bucket before the newest event seen anywhere), publish one Trend per product.
+ */
+export class ForecastJob {
+  constructor(
+    private readonly store: StateStore,
+    private readonly publisher: Publisher,
+    private readonly topic: string,
+    private readonly codec: AvroCodec<Trend>,
+    private readonly active: () => ActiveModel,
+    private readonly s: JobSettings,
+    private readonly observer?: JobObserver,
+  ) {}
+
+  async run(skus: string[]): Promise<Trend[]> {
+    if (skus.length === 0) return [];
+    const started = process.hrtime.bigint();
+    const wm = await this.store.watermark();
+    if (wm === 0) return [];
+    const wmBucket = Math.floor(wm / this.s.bucketMs);
+    const snaps = await this.store.read(skus);
+    const inputs = snaps.map((snap) => snapshotToSeries(snap, wmBucket - 1, this.s.bucketMs));
+    const { model, version } = this.active();
+    const forecasts = await model.forecast(inputs, this.s.horizon);
+    const generatedAt = Date.now();
+    const trends = snaps.map((snap, i) => {
+      const { level, trend } = smoothingAt(snap, wmBucket, this.s);
+      return buildTrend({
+        sku: snap.sku, forecast: tidy(forecasts[i]), firstBucketStart: wmBucket * this.s.bucketMs, bucketMs: this.s.bucketMs,
+        level, trend, basedOnEventTime: wm, generatedAt, model: model.name, modelVersion: version, flatBand: this.s.flatBand,
+      });
+    });
+    await this.publisher.publish(this.topic, trends.map((t) => ({ key: t.sku, value: this.codec.encode(t) })));
+    this.observer?.published(trends.length, Number(process.hrtime.bigint() - started) / 1e9, model.name);
+    return trends;
+  }
+}

@@ -1,0 +1,66 @@
+import type { StateStore } from '../../shared/domain/state';
+import type { Logger } from '../../shared/log';
+import type { ForecastJob } from './job';
+
+export interface ScheduleSettings {
+  /** Full pass over every product this often. */
+  intervalMs: number;
+  /** How often the dirty set is checked. */
+  pollMs: number;
+  /** A product is forecast once its state has been quiet this long (debounce). */
+  debounceMs: number;
+  batchSize: number;
+}
+
+/**
+ * Runs the job on a schedule (all products) and on change (debounced dirty products). One pass at
+ * a time, so a slow pass delays the next instead of piling up.
+ */
+export class Scheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private lastFull = 0;
+  private stopped = false;
+
+  constructor(private readonly store: StateStore, private readonly job: ForecastJob, private readonly s: ScheduleSettings, private readonly log: Logger) {}
+
+  start(): void {
+    this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One tick: a full pass when due, else the debounced changes. Exposed for tests and the demo. */
+  async tick(now = Date.now()): Promise<number> {
+    if (now - this.lastFull >= this.s.intervalMs) {
+      this.lastFull = now;
+      return this.forecastAll(await this.store.listProducts());
+    }
+    let n = 0;
+    for (let skus = await this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize); skus.length > 0; skus = await this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize)) {
+      n += (await this.job.run(skus)).length;
+      if (this.stopped) break;
+    }
+    return n;
+  }
+
+  async forecastAll(skus: string[]): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < skus.length && !this.stopped; i += this.s.batchSize) n += (await this.job.run(skus.slice(i, i + this.s.batchSize))).length;
+    return n;
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    this.running = this.tick()
+      .then((n) => void (n > 0 && this.log.debug('forecast pass', { products: n })))
+      .catch((err) => this.log.error('forecast pass failed', { err: err as Error }))
+      .finally(() => {
+        if (!this.stopped) this.timer = setTimeout(() => this.loop(), this.s.pollMs);
+      });
+  }
+}

@@ -1,0 +1,53 @@
+import { codecFor } from '../../shared/avro/codec';
+import type { Trend } from '../../shared/domain/events';
+import { parseConfig } from '../../shared/config/spec';
+import { createKafka, ensureTopics } from '../../shared/adapters/kafka/client';
+import { KafkaPublisher } from '../../shared/adapters/kafka/publisher';
+import { RedisStateStore } from '../../shared/adapters/redis/state-store';
+import { topicNames } from '../../shared/adapters/transport';
+import { createLogger, type LogLevel } from '../../shared/log';
+import { createRegistry, redisMetrics } from '../../shared/observability/metrics';
+import { forecasterMetrics } from './metrics';
+import { startHttpServer } from '../../shared/observability/http';
+import { forecasterSpec } from './config';
+import { ForecastJob } from './job';
+import { resolveModel } from './registry';
+import { Scheduler } from './scheduler';
+
+/** Wiring of the forecaster worker: Redis state in, Trend messages out, on schedule and on change. */
+export async function startForecaster(env = process.env): Promise<{ stop(): Promise<void> }> {
+  const c = parseConfig(forecasterSpec, env);
+  const log = createLogger('forecaster', c.LOG_LEVEL as LogLevel);
+  const registry = createRegistry('forecaster');
+  const metrics = forecasterMetrics(registry);
+  const active = await resolveModel(c.FORECAST_MODEL, log);
+  const store = new RedisStateStore(c.REDIS_URL, c.KEY_PREFIX, {
+    alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY,
+  }, redisMetrics(registry));
+  await store.connect();
+  const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-forecaster` }, log);
+  const topic = topicNames(c.TOPIC_PREFIX).trends;
+  await ensureTopics(kafka, [topic], c.TOPIC_PARTITIONS);
+  const publisher = new KafkaPublisher(kafka);
+  await publisher.connect();
+  const job = new ForecastJob(store, publisher, topic, codecFor<Trend>('trend'), () => active.current(), {
+    alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, horizon: c.FORECAST_HORIZON, flatBand: c.TREND_FLAT_BAND,
+  }, metrics.observer(() => active.current().version));
+  const scheduler = new Scheduler(store, job, { intervalMs: c.FORECAST_INTERVAL_MS, pollMs: c.FORECAST_POLL_MS, debounceMs: c.FORECAST_DEBOUNCE_MS, batchSize: c.FORECAST_BATCH_SIZE }, log);
+  scheduler.start();
+  const server = await startHttpServer(c.METRICS_PORT, registry, {
+    kafka: () => publisher.isConnected,
+    redis: () => store.redis.status === 'ready',
+    model: () => active.current() !== undefined,
+  });
+  log.info('started', { topic, model: active.current().model.name, version: active.current().version, metricsPort: server.port });
+  return {
+    stop: async () => {
+      await scheduler.stop();
+      await active.stop();
+      await publisher.disconnect();
+      await store.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { Registry } from 'prom-client';
+import { codecFor, type SchemaName } from '../avro/codec';
+import { kafkaSpec, redisSpec, seriesSpec, serviceSpec, validationSpec } from '../config/common';
+import { parseConfig, type ConfigOf, type Spec } from '../config/spec';
+import type { StateStore } from '../domain/state';
+import type { ValidationLimits } from '../domain/validation';
+import { createLogger, type LogLevel, type Logger } from '../log';
+import { consumerMetrics, createRegistry, redisMetrics } from '../observability/metrics';
+import { startHttpServer } from '../observability/http';
+import { createKafka, ensureTopics } from './kafka/client';
+import { KafkaPublisher } from './kafka/publisher';
+import { KafkaSubscriber } from './kafka/subscriber';
+import { startLagMonitor } from './kafka/lag';
+import { RedisStateStore } from './redis/state-store';
+import { createStage, type StageResult } from './stage';
+import { dlqTopic, topicNames, type Topics } from './transport';
+
+export const consumerSpec = {
+  ...kafkaSpec,
+  ...redisSpec,
+  ...seriesSpec,
+  ...validationSpec,
+  ...serviceSpec,
+  CONSUMER_GROUP: { kind: 'string', default: '', doc: 'Consumer group id (default trendcast-<service>)' },
+  CONSUMER_CHUNK_SIZE: { kind: 'int', default: 2000, min: 1, max: 100000, doc: 'Messages stored and committed together' },
+  CONSUMER_PARTITIONS_CONCURRENTLY: { kind: 'int', default: 3, min: 1, max: 64, doc: 'Partitions processed in parallel by one process' },
+  TOPIC_PARTITIONS: { kind: 'int', default: 3, min: 1, max: 1000, doc: 'Partitions of topics this service creates' },
+  FROM_BEGINNING: { kind: 'bool', default: true, doc: 'A new consumer group starts at the oldest offset' },
+} satisfies Spec;
+
+export type ConsumerConfig = ConfigOf<typeof consumerSpec>;
+
+export interface Handler<T> {
+  validate(e: T): T;
+  handle(events: T[]): Promise<StageResult>;
+  ready?(): boolean;
+  close?(): Promise<void>;
+}
+
+export interface ConsumerDefinition<T, S extends Spec> {
+  service: string;
+  schema: SchemaName;
+  topic: (t: Topics) => string;
+  /** Variables of this service beyond consumerSpec. */
+  extraSpec: S;
+  makeHandler(deps: { store: StateStore; config: ConsumerConfig & ConfigOf<S>; limits: ValidationLimits; log: Logger; registry: Registry }): Promise<Handler<T>>;
+}
+
+export function limitsOf(c: ConsumerConfig): ValidationLimits {
+  return { maxOrderQuantity: c.MAX_ORDER_QUANTITY, maxUnitPrice: c.MAX_UNIT_PRICE, maxTextChars: c.MAX_TEXT_CHARS, maxFutureSkewMs: c.MAX_FUTURE_SKEW_MS };
+}
+
+/** Wires one consumer service: config -> Redis, Kafka, metrics server -> stage -> subscription; SIGTERM stops it. */
+export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinition<T, S>, env = process.env): Promise<{ stop(): Promise<void> }> {
+  const config = parseConfig({ ...consumerSpec, ...def.extraSpec }, env) as ConsumerConfig & ConfigOf<S>;
+  const log = createLogger(def.service, config.LOG_LEVEL as LogLevel);
+  const registry = createRegistry(def.service);
+  const metrics = consumerMetrics(registry);
+  const store = new RedisStateStore(config.REDIS_URL, config.KEY_PREFIX, {
+    alpha: config.SMOOTHING_ALPHA, beta: config.SMOOTHING_BETA, bucketMs: config.BUCKET_MS, maxBuckets: config.SERIES_MAX_BUCKETS, reviewDecay: config.REVIEW_EMBEDDING_DECAY,
+  }, redisMetrics(registry));
+  await store.connect();
+  const handler = await def.makeHandler({ store, config, limits: limitsOf(config), log, registry });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-${def.service}` }, log);
+  const topic = def.topic(topicNames(config.TOPIC_PREFIX));
+  await ensureTopics(kafka, [topic, dlqTopic(topic)], config.TOPIC_PARTITIONS);
+  const dlq = new KafkaPublisher(kafka);
+  await dlq.connect();
+  const groupId = config.CONSUMER_GROUP || `trendcast-${def.service}`;
+  const retry = { retries: config.RETRY_COUNT, initialMs: config.RETRY_INITIAL_MS, maxMs: config.RETRY_MAX_MS };
+  const stage = createStage<T>({ codec: codecFor<T>(def.schema), validate: (e) => handler.validate(e), handle: (e) => handler.handle(e), dlq, retry, log, observer: metrics.observer });
+  const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES });
+  const sub = await subscriber.subscribe({ groupId, topics: [topic], fromBeginning: config.FROM_BEGINNING }, stage);
+  const lag = startLagMonitor(kafka, groupId, [topic], metrics.lag, 5000, log);
+  const server = await startHttpServer(config.METRICS_PORT, registry, {
+    kafka: () => subscriber.joined && dlq.isConnected,
+    redis: () => store.redis.status === 'ready',
+    handler: () => handler.ready?.() ?? true,
+  });
+  log.info('started', { topic, groupId, metricsPort: server.port });
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('stopping');
+      await sub.stop();
+      await lag.stop();
+      await dlq.disconnect();
+      await handler.close?.();
+      await store.close();
+      await server.close();
+      log.info('stopped');
+    })());
+  return { stop };
+}

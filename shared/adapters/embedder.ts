@@ -1,0 +1,39 @@
+import type { Registry } from 'prom-client';
+import { TrendcastError } from '../errors';
+import type { Logger } from '../log';
+import { createEmbedder, type Embedder } from '../embedding';
+import { embeddingMetrics } from '../observability/metrics';
+
+export interface EmbedderConfig {
+  EMBEDDING_MODEL_ID: string;
+  EMBEDDING_MODEL_DIR: string;
+  EMBEDDING_ALLOW_REMOTE: boolean;
+  EMBEDDING_BATCH_SIZE: number;
+}
+
+/** Loads the sentence-embedding model named by config, timing every call into the registry. */
+export async function loadEmbedder(c: EmbedderConfig, log: Logger, registry?: Registry): Promise<Embedder> {
+  let inner: Embedder;
+  try {
+    inner = await createEmbedder({ modelId: c.EMBEDDING_MODEL_ID, modelDir: c.EMBEDDING_MODEL_DIR, allowRemote: c.EMBEDDING_ALLOW_REMOTE, batchSize: c.EMBEDDING_BATCH_SIZE });
+  } catch (err) {
+    throw new TrendcastError('MODEL_UNAVAILABLE', `cannot load embedding model ${c.EMBEDDING_MODEL_ID}: ${(err as Error).message}`, { cause: err });
+  }
+  log.info('embedding model loaded', { modelId: inner.modelId, dim: inner.dim });
+  if (!registry) return inner;
+  const m = embeddingMetrics(registry);
+  return {
+    modelId: inner.modelId,
+    dim: inner.dim,
+    embed: async (texts) => {
+      if (texts.length === 0) return [];
+      m.batchSize.observe(texts.length);
+      const end = m.latency.startTimer();
+      try {
+        return await inner.embed(texts);
+      } finally {
+        end();
+      }
+    },
+  };
+}
