@@ -3,7 +3,7 @@
  * for plain or gzip files. Streaming because the dev file is 37 MB uncompressed and the loader only
  * needs one pass; gzip is detected from the magic bytes, not the file name, so a renamed file still works.
  */
-import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
@@ -26,10 +26,14 @@ function isGzip(file: string): boolean {
 }
 
 export function openText(file: string): Readable {
+  if (!existsSync(file)) throw new CsvError('no such file', file);
+  const gz = isGzip(file);
   const raw = createReadStream(file);
-  const stream = isGzip(file) ? raw.pipe(createGunzip()) : raw;
-  stream.setEncoding('utf8');
-  return stream;
+  if (!gz) return raw.setEncoding('utf8');
+  const gunzip = createGunzip();
+  // pipe() does not forward errors: a read error must still reach the consumer of the gunzip stream.
+  raw.on('error', (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip).setEncoding('utf8');
 }
 
 /** Incremental parser: feed chunks, get completed records. Kept separate from I/O so tests can drive it. */

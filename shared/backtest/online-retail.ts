@@ -120,6 +120,7 @@ export async function buildRetail(rows: AsyncIterable<RetailRow> | Iterable<Reta
   let rowsKept = 0;
   for await (const row of rows) {
     rowsRead++;
+    if (!Number.isFinite(row.time)) throw new Error(`row ${rowsRead}: InvoiceDate "${row.invoiceDate}" is not a valid time`);
     const day = epochDay(row.time);
     if (day < firstDay) firstDay = day;
     if (day > lastDay) lastDay = day;
@@ -153,7 +154,7 @@ export function demandBetween(data: RetailData, p: RetailProduct, from: number, 
   return out;
 }
 
-/** Most frequent non-empty Description among lines dated in [from, to]; ties go to the first seen. */
+/** Most frequent non-empty Description among lines dated in [from, to]; a tie goes to the one that reached the count first. */
 export function listingText(p: RetailProduct, from: number, to: number): string {
   const counts = new Map<string, number>();
   let best = '';

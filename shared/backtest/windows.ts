@@ -105,10 +105,4 @@ export function newInput(it: NewItem, origin: number, embedding?: Float32Array):
   return { sku: it.sku, history: new Float64Array(0), startTime: (origin + 1) * DAY_MS, bucketMs: DAY_MS, price: it.price, embedding };
 }
 
-/** Truncates a model input by `days` buckets: the validation view used inside the training data. */
-export function truncateInput(s: SeriesInput, days: number): SeriesInput {
-  const n = Math.max(0, s.history.length - days);
-  const h = s.history;
-  const history = h instanceof Float64Array ? h.subarray(0, n) : Float64Array.from({ length: n }, (_, i) => h[i]);
-  return { ...s, history };
-}
+export { truncateSeries as truncateInput } from '../forecasting/series';

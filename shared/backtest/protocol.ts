@@ -1,0 +1,223 @@
+/**
+ * EVALUATION.md end to end: four origins, established and new products, the reference baselines,
+ * the registered models; measures per window, their mean over windows, and every row relative to the
+ * best baseline (lowest mean WQL) of its segment.
+ */
+import type { ForecastModel, QuantileForecast, SeriesInput } from '../forecasting/model';
+import { ESTABLISHED_BASELINES, NEW_BASELINES, NewProductBaselines, newBaseline } from './baselines';
+import { SegmentScores, meanScores, scoreSegment } from './metrics';
+import type { RetailData } from './online-retail';
+import { dayToIso } from './online-retail';
+import { ModelContext, Segment, getModel } from './registry';
+import { HORIZON, ORIGINS, Window, buildWindow, establishedInput, newInput } from './windows';
+
+export type Embed = (texts: string[]) => Promise<Float32Array[]>;
+
+export interface BacktestOptions {
+  models: string[];
+  ensembleMembers: string[];
+  embed?: Embed;
+  origins?: readonly string[];
+  /** Model whose forecasts are kept for the export (new products from it, or cold_start, or the best new baseline). */
+  exportModel?: string;
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface Row {
+  name: string;
+  segment: Segment;
+  kind: 'baseline' | 'model';
+  windows: SegmentScores[];
+  mean: SegmentScores;
+  /** Each measure divided by the same measure of the segment's best baseline. */
+  relative?: Record<'wql' | 'wape' | 'mase' | 'rmsse' | 'rmse', number>;
+  seconds: number;
+}
+
+export interface ExportRow {
+  origin: string;
+  sku: string;
+  date: string;
+  p10: number;
+  p50: number;
+  p90: number;
+}
+
+export interface BacktestResult {
+  windows: { origin: string; established: number; new: number; references: number }[];
+  bestBaseline: Record<Segment, string>;
+  rows: Row[];
+  forecasts?: ExportRow[];
+  exportSources?: Record<Segment, string>;
+}
+
+/** Memoises fit and forecast on the identity of their arguments, so shared members are fitted once. */
+export class SharedModel implements ForecastModel {
+  readonly name: string;
+  private lastTrain?: SeriesInput[];
+  private cache = new Map<SeriesInput[], { h: number; out: QuantileForecast[] }>();
+  readonly fit?: ForecastModel['fit'];
+
+  constructor(readonly inner: ForecastModel) {
+    this.name = inner.name;
+    if (inner.fit) {
+      this.fit = async (train, opts) => {
+        if (train === this.lastTrain) return;
+        this.cache.clear();
+        await inner.fit!(train, opts);
+        this.lastTrain = train;
+      };
+    }
+  }
+
+  async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
+    const hit = this.cache.get(batch);
+    if (hit && hit.h === horizon) return hit.out;
+    const out = await this.inner.forecast(batch, horizon);
+    this.cache.set(batch, { h: horizon, out });
+    return out;
+  }
+}
+
+interface WindowInputs {
+  w: Window;
+  train: SeriesInput[];
+  fresh: SeriesInput[];
+}
+
+async function embedAll(windows: Window[], embed: Embed | undefined): Promise<Map<string, Float32Array>> {
+  const vectors = new Map<string, Float32Array>();
+  if (!embed) return vectors;
+  const texts = new Set<string>();
+  for (const w of windows) for (const it of [...w.established, ...w.fresh]) texts.add(it.text);
+  const list = [...texts];
+  const vs = await embed(list);
+  list.forEach((t, i) => vectors.set(t, vs[i]));
+  return vectors;
+}
+
+function baselineRows(inputs: WindowInputs[]): Row[] {
+  const rows: Row[] = [];
+  for (const [name, f] of Object.entries(ESTABLISHED_BASELINES)) {
+    const windows = inputs.map(({ w }) =>
+      scoreSegment(w.established.map((it) => ({ actual: it.actual, forecast: f(it.history, HORIZON), maseScale: it.maseScale, rmsseScale: it.rmsseScale }))),
+    );
+    rows.push({ name, segment: 'established', kind: 'baseline', windows, mean: meanScores(windows), seconds: 0 });
+  }
+  for (const name of NEW_BASELINES) {
+    const windows = inputs.map(({ w }) => {
+      const b = new NewProductBaselines(w.references);
+      return scoreSegment(w.fresh.map((it) => ({ actual: it.actual, forecast: newBaseline(name, b, it.price, HORIZON) })));
+    });
+    rows.push({ name, segment: 'new', kind: 'baseline', windows, mean: meanScores(windows), seconds: 0 });
+  }
+  return rows;
+}
+
+function relativeTo(row: Row, base: Row): Row['relative'] {
+  const r = (k: keyof SegmentScores) => row.mean[k] / base.mean[k];
+  return { wql: r('wql'), wape: r('wape'), mase: r('mase'), rmsse: r('rmsse'), rmse: r('rmse') };
+}
+
+/** Ensembles first: their members' fits are then reused by the members' own rows. */
+function runOrder(models: string[]): string[] {
+  return [...models].sort((a, b) => Number(b === 'ensemble') - Number(a === 'ensemble'));
+}
+
+export async function runBacktest(data: RetailData, opts: BacktestOptions): Promise<BacktestResult> {
+  const origins = opts.origins ?? ORIGINS;
+  const windows = origins.map((o) => buildWindow(data, o));
+  const order = runOrder(opts.models);
+  const total = windows.length * order.length + 1;
+  let done = 0;
+  const tick = (label: string) => opts.onProgress?.(++done, total, label);
+  const vectors = await embedAll(windows, opts.embed);
+  const inputs: WindowInputs[] = windows.map((w) => ({
+    w,
+    train: w.established.map((it) => establishedInput(it, vectors.get(it.text))),
+    fresh: w.fresh.map((it) => newInput(it, w.origin, vectors.get(it.text))),
+  }));
+  const rows = baselineRows(inputs);
+  tick('baselines');
+  const perModel = new Map<string, { est: SegmentScores[]; neu: SegmentScores[]; seconds: number }>();
+  const kept = new Map<string, ExportRow[]>();
+  for (const win of inputs) {
+    const shared = new Map<string, SharedModel>();
+    const ctx: ModelContext = {
+      ensembleMembers: opts.ensembleMembers,
+      member: (name) => {
+        if (!shared.has(name)) shared.set(name, new SharedModel(getModel(name).create(ctx)));
+        return shared.get(name)!;
+      },
+    };
+    for (const name of order) {
+      const t0 = Date.now();
+      const entry = getModel(name);
+      const model = ctx.member(name);
+      if (model.fit) await model.fit(win.train, { horizon: HORIZON });
+      const acc = perModel.get(name) ?? { est: [], neu: [], seconds: 0 };
+      if (entry.segments.includes('established')) {
+        const f = await model.forecast(win.train, HORIZON);
+        acc.est.push(scoreSegment(win.w.established.map((it, i) => ({ actual: it.actual, forecast: f[i], maseScale: it.maseScale, rmsseScale: it.rmsseScale }))));
+        if (name === opts.exportModel) keep(kept, name, 'established', win, f);
+      }
+      if (entry.segments.includes('new') && win.fresh.length > 0) {
+        const f = await model.forecast(win.fresh, HORIZON);
+        acc.neu.push(scoreSegment(win.w.fresh.map((it, i) => ({ actual: it.actual, forecast: f[i] }))));
+        if (name === opts.exportModel || name === 'cold_start') keep(kept, name, 'new', win, f);
+      }
+      acc.seconds += (Date.now() - t0) / 1000;
+      perModel.set(name, acc);
+      tick(`${win.w.originIso} ${name}`);
+    }
+  }
+  for (const name of opts.models) {
+    const acc = perModel.get(name)!;
+    if (acc.est.length) rows.push({ name, segment: 'established', kind: 'model', windows: acc.est, mean: meanScores(acc.est), seconds: acc.seconds });
+    if (acc.neu.length) rows.push({ name, segment: 'new', kind: 'model', windows: acc.neu, mean: meanScores(acc.neu), seconds: acc.seconds });
+  }
+  const best = (seg: Segment) =>
+    rows.filter((r) => r.kind === 'baseline' && r.segment === seg).reduce((a, b) => (b.mean.wql < a.mean.wql ? b : a));
+  const bestBaseline = { established: best('established').name, new: best('new').name };
+  for (const r of rows) r.relative = relativeTo(r, best(r.segment));
+  const result: BacktestResult = {
+    windows: windows.map((w) => ({ origin: w.originIso, established: w.established.length, new: w.fresh.length, references: w.references.length })),
+    bestBaseline,
+    rows,
+  };
+  if (opts.exportModel) Object.assign(result, exportRows(opts.exportModel, opts.models, kept, inputs, bestBaseline.new));
+  return result;
+}
+
+function keep(kept: Map<string, ExportRow[]>, name: string, seg: Segment, win: WindowInputs, f: QuantileForecast[]): void {
+  const key = `${name}|${seg}`;
+  const rows = kept.get(key) ?? [];
+  const items = seg === 'established' ? win.w.established : win.w.fresh;
+  items.forEach((it, i) => {
+    for (let h = 0; h < HORIZON; h++) {
+      rows.push({ origin: win.w.originIso, sku: it.sku, date: dayToIso(win.w.origin + h + 1), p10: f[i].p10[h], p50: f[i].p50[h], p90: f[i].p90[h] });
+    }
+  });
+  kept.set(key, rows);
+}
+
+function exportRows(model: string, models: string[], kept: Map<string, ExportRow[]>, inputs: WindowInputs[], bestNew: string) {
+  const est = kept.get(`${model}|established`);
+  if (!est) throw new Error(`--forecasts: model "${model}" was not run on established products (run it with --models)`);
+  let neuSource = model;
+  let neu = kept.get(`${model}|new`);
+  if (!neu && models.includes('cold_start')) neu = kept.get(`cold_start|new`) ?? [];
+  if (neu && neuSource === model && !kept.has(`${model}|new`)) neuSource = 'cold_start';
+  if (!neu) {
+    neuSource = bestNew;
+    neu = [];
+    for (const win of inputs) {
+      const b = new NewProductBaselines(win.w.references);
+      const f = win.w.fresh.map((it) => newBaseline(bestNew as (typeof NEW_BASELINES)[number], b, it.price, HORIZON));
+      const tmp = new Map<string, ExportRow[]>();
+      keep(tmp, 'b', 'new', win, f);
+      neu.push(...(tmp.get('b|new') ?? []));
+    }
+  }
+  return { forecasts: [...est, ...neu], exportSources: { established: model, new: neuSource } };
+}

@@ -1,0 +1,97 @@
+/**
+ * Turns a point forecaster (one product's history in, mean forecast out) into a ForecastModel with
+ * p10/p50/p90 from a QuantileCalibration learned on a holdout inside the training data.
+ *
+ * fit(train): each series is cut `holdout` days before its end, the point model forecasts those days
+ * from the shorter history, and the multipliers are learned from the errors (calibration.ts).
+ * forecast(batch) without a prior fit calibrates on the batch itself the same way, so a worker that
+ * never calls fit still gets calibrated quantiles (at twice the cost).
+ */
+import { CalibrationSamples, QuantileCalibration, binOf, closedWeekdays, demandShape } from './calibration';
+import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
+import { tidy } from './model';
+import { stepWeekday, toFloat64 } from './series';
+
+export interface PointForecaster {
+  readonly name: string;
+  /** Mean forecast of steps 1..h from a non-negative history (oldest first). May be negative: it is clamped. */
+  point(history: Float64Array, h: number): Float64Array;
+}
+
+export interface CalibratedOptions {
+  /** Days held out at the end of each training series to learn the quantile multipliers. */
+  holdout?: number;
+  /** Minimum history left after the cut for a series to contribute samples. */
+  minHistory?: number;
+  /** Consecutive holdout windows pooled (the last `holdout` buckets, the ones before, ...). */
+  folds?: number;
+}
+
+export class CalibratedModel implements ForecastModel {
+  readonly name: string;
+  private calibration?: QuantileCalibration;
+  private readonly holdout: number;
+  private readonly minHistory: number;
+  private readonly folds: number;
+
+  constructor(readonly point: PointForecaster, opts: CalibratedOptions = {}) {
+    this.name = point.name;
+    this.holdout = opts.holdout ?? 28;
+    this.minHistory = opts.minHistory ?? 14;
+    this.folds = opts.folds ?? 3;
+  }
+
+  get fitted(): QuantileCalibration | undefined {
+    return this.calibration;
+  }
+
+  setCalibration(c: QuantileCalibration): void {
+    this.calibration = c;
+  }
+
+  async fit(train: SeriesInput[], _opts?: FitOptions): Promise<void> {
+    this.calibration = this.learn(train);
+  }
+
+  learn(train: SeriesInput[]): QuantileCalibration {
+    const samples = new CalibrationSamples();
+    const H = this.holdout;
+    const closed = closedWeekdays(train);
+    for (const s of train) {
+      const full = toFloat64(s.history);
+      for (let k = 1; k <= this.folds; k++) {
+        const end = full.length - (k - 1) * H;
+        if (end - H < this.minHistory) break;
+        const cut = { ...s, history: full.subarray(0, end - H) };
+        samples.add(this.base(cut, H, closed), full.subarray(end - H, end), cut);
+      }
+    }
+    const learned = samples.learn();
+    return new QuantileCalibration(learned.table, closed);
+  }
+
+  /** Uncalibrated quantiles: the model's mean forecast times the product's own demand shape. */
+  private base(s: SeriesInput, horizon: number, closed: boolean[]): Float64Array[] {
+    const hist = toFloat64(s.history);
+    const m = hist.length > 0 ? this.point.point(hist, horizon) : new Float64Array(horizon);
+    const shape = demandShape({ ...s, history: hist }, closed);
+    return shape.map((sq) => m.map((v) => (v > 0 ? v * sq : 0)));
+  }
+
+  async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
+    const cal = this.calibration ?? this.learn(batch);
+    return batch.map((s) => this.one(s, horizon, cal));
+  }
+
+  private one(s: SeriesInput, horizon: number, cal: QuantileCalibration): QuantileForecast {
+    const base = this.base(s, horizon, cal.closed);
+    const out: QuantileForecast = { p10: new Array(horizon), p50: new Array(horizon), p90: new Array(horizon) };
+    for (let h = 0; h < horizon; h++) {
+      const bin = binOf(stepWeekday(s, h + 1));
+      out.p10[h] = base[0][h] * cal.at(bin, 0);
+      out.p50[h] = base[1][h] * cal.at(bin, 1);
+      out.p90[h] = base[2][h] * cal.at(bin, 2);
+    }
+    return tidy(out);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Cold start: a product with no sales is forecast from the products whose listings are nearest.
+ *
+ * fit(train) keeps, as references, every series with at least 28 buckets since its first sale: its
+ * first-28-day demand, embedding, price and the weekday of its first sale.
+ * forecast(batch): for each product without history, the k nearest references by
+ *   score = cosine(embedding) - priceWeight * |ln(price / price_ref)|
+ * (the price term alone when either side has no embedding) pool their launch demand, and the quantiles of that pool
+ * are the forecast. Two things shape the pool, both structural rather than fitted:
+ * - launch day: the product starts selling on an unknown day within the next `launchSpread` buckets
+ *   (EVALUATION.md's new products first sell inside the 28 days after the origin), so each reference
+ *   contributes its launch curve shifted to every start offset u = 1..launchSpread (0 before it);
+ * - weekday: only offsets that put each reference day on the same weekday as the target day are
+ *   used, so a Saturday (shop closed) is forecast from Saturdays.
+ */
+import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
+import { DAY_MS } from './series';
+import { knn } from './knn';
+
+export interface ColdStartOptions {
+  k?: number;
+  priceWeight?: number;
+  launchSpread?: number;
+  /** Buckets of launch demand kept per reference. */
+  launchDays?: number;
+}
+
+interface Reference {
+  launch: Float64Array;
+  price: number;
+  /** Epoch day of the first sale (daily series), for weekday alignment. */
+  firstDay: number;
+}
+
+export class ColdStartModel implements ForecastModel {
+  readonly name = 'cold_start';
+  private refs: Reference[] = [];
+  private vectors: (Float32Array | undefined)[] = [];
+  private readonly k: number;
+  private readonly priceWeight: number;
+  private readonly spread: number;
+  private readonly days: number;
+
+  constructor(opts: ColdStartOptions = {}) {
+    this.k = opts.k ?? 40;
+    this.priceWeight = opts.priceWeight ?? 0.1;
+    this.spread = opts.launchSpread ?? 28;
+    this.days = opts.launchDays ?? 28;
+  }
+
+  get referenceCount(): number {
+    return this.refs.length;
+  }
+
+  async fit(train: SeriesInput[], _opts?: FitOptions): Promise<void> {
+    this.refs = [];
+    this.vectors = [];
+    for (const s of train) {
+      let f = 0;
+      while (f < s.history.length && !(s.history[f] > 0)) f++;
+      if (s.history.length - f < this.days) continue;
+      const launch = Float64Array.from({ length: this.days }, (_, i) => s.history[f + i]);
+      const firstDay = Math.floor(s.startTime / s.bucketMs) + f;
+      this.refs.push({ launch, price: s.price ?? NaN, firstDay: s.bucketMs === DAY_MS ? firstDay : -1 });
+      this.vectors.push(s.embedding);
+    }
+  }
+
+  async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
+    if (this.refs.length === 0) throw new Error('cold_start: no reference products (call fit with series that have 28+ days of sales)');
+    return batch.map((s) => this.one(s, horizon));
+  }
+
+  private neighbours(s: SeriesInput): number[] {
+    const prices = this.refs.map((r) => r.price);
+    return knn(this.vectors, prices, s.embedding, s.price, this.k, this.priceWeight);
+  }
+
+  private one(s: SeriesInput, horizon: number): QuantileForecast {
+    const nb = this.neighbours(s);
+    const originDay = Math.floor(s.startTime / s.bucketMs) + s.history.length - 1;
+    const daily = s.bucketMs === DAY_MS;
+    const out: QuantileForecast = { p10: [], p50: [], p90: [] };
+    for (let h = 1; h <= horizon; h++) {
+      const pool: number[] = [];
+      for (const j of nb) {
+        const r = this.refs[j];
+        for (let u = 1; u <= Math.max(1, this.spread); u++) {
+          // Weekday alignment: reference day (h - u) after launch must fall on the target's weekday.
+          if (daily && r.firstDay >= 0 && (((r.firstDay - originDay - u) % 7) + 7) % 7 !== 0) continue;
+          const i = h - u;
+          pool.push(i < 0 ? 0 : r.launch[i < r.launch.length ? i : i - 7 * Math.ceil((i - r.launch.length + 1) / 7)]);
+        }
+      }
+      const [p10, p50, p90] = sortedQuantiles(pool);
+      out.p10.push(p10);
+      out.p50.push(p50);
+      out.p90.push(p90);
+    }
+    return out;
+  }
+}
+
+function sortedQuantiles(pool: number[]): [number, number, number] {
+  if (pool.length === 0) return [0, 0, 0];
+  pool.sort((a, b) => a - b);
+  const at = (q: number) => {
+    const x = (pool.length - 1) * q;
+    const lo = Math.floor(x);
+    const hi = Math.min(pool.length - 1, lo + 1);
+    return pool[lo] + (x - lo) * (pool[hi] - pool[lo]);
+  };
+  return [at(0.1), at(0.5), at(0.9)];
+}

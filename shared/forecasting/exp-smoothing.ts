@@ -1,0 +1,83 @@
+/**
+ * Simple exponential smoothing and Holt's linear method, on the very step function the streaming
+ * state uses (shared/domain/smoothing.ts: holtStep; SES is beta = 0). Parameters are chosen per
+ * series by the in-sample one-step-ahead SSE over a small grid: closed-form steps, no optimiser, so a
+ * fit costs a few thousand multiply-adds.
+ */
+import { HoltState, SmoothingParams, holtFilter, holtForecast, holtStep } from '../domain/smoothing';
+import type { PointForecaster } from './calibrated';
+import { mean, tail } from './series';
+
+export const SES_ALPHAS = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5];
+export const HOLT_ALPHAS = [0.05, 0.1, 0.2, 0.3, 0.5];
+export const HOLT_BETAS = [0.01, 0.05, 0.1, 0.2];
+
+/**
+ * Initial state: level = mean of the first week (the zero state of the streaming filter would pull the
+ * level towards 0 for a long time at small alpha), trend 0.
+ */
+export function initialState(y: ArrayLike<number>): HoltState {
+  return { level: mean(y, 0, Math.min(7, y.length)), trend: 0 };
+}
+
+/** In-sample one-step SSE of Holt's method with the given parameters, and the final state. */
+export function holtSse(y: ArrayLike<number>, p: SmoothingParams, init: HoltState = initialState(y)): { sse: number; state: HoltState } {
+  let s = init;
+  let sse = 0;
+  for (let t = 0; t < y.length; t++) {
+    const e = y[t] - (s.level + s.trend);
+    sse += e * e;
+    s = holtStep(s, y[t], p);
+  }
+  return { sse, state: s };
+}
+
+export interface HoltFit {
+  params: SmoothingParams;
+  state: HoltState;
+  sse: number;
+}
+
+/** Grid search over alpha x beta (beta = 0 only: SES). */
+export function fitHolt(y: ArrayLike<number>, alphas: number[], betas: number[]): HoltFit {
+  const init = initialState(y);
+  let best: HoltFit | undefined;
+  for (const alpha of alphas) {
+    for (const beta of betas) {
+      const { sse } = holtSse(y, { alpha, beta }, init);
+      if (!best || sse < best.sse) best = { params: { alpha, beta }, state: init, sse };
+    }
+  }
+  // Re-run the winner with holtFilter: the state it leaves is the one the forecast starts from.
+  best!.state = holtFilter(y, best!.params, init);
+  return best!;
+}
+
+export interface SmoothingOptions {
+  /** Days of history the fit looks at (recent behaviour matters most for 28-day forecasts). */
+  window?: number;
+}
+
+export class SesForecaster implements PointForecaster {
+  readonly name = 'ses';
+  constructor(private readonly opts: SmoothingOptions = {}) {}
+
+  point(history: Float64Array, h: number): Float64Array {
+    const y = tail(history, this.opts.window ?? 182);
+    const fit = fitHolt(y, SES_ALPHAS, [0]);
+    return new Float64Array(h).fill(fit.state.level);
+  }
+}
+
+export class HoltForecaster implements PointForecaster {
+  readonly name = 'holt';
+  constructor(private readonly opts: SmoothingOptions & { phi?: number } = {}) {}
+
+  point(history: Float64Array, h: number): Float64Array {
+    const y = tail(history, this.opts.window ?? 182);
+    const fit = fitHolt(y, HOLT_ALPHAS, HOLT_BETAS);
+    const out = new Float64Array(h);
+    for (let i = 1; i <= h; i++) out[i - 1] = holtForecast(fit.state, i, this.opts.phi ?? 1);
+    return out;
+  }
+}
