@@ -9,13 +9,14 @@ export interface EmbedderConfig {
   EMBEDDING_MODEL_DIR: string;
   EMBEDDING_ALLOW_REMOTE: boolean;
   EMBEDDING_BATCH_SIZE: number;
+  EMBEDDING_QUANTIZED: boolean;
 }
 
 /** Loads the sentence-embedding model named by config, timing every call into the registry. */
 export async function loadEmbedder(c: EmbedderConfig, log: Logger, registry?: Registry): Promise<Embedder> {
   let inner: Embedder;
   try {
-    inner = await createEmbedder({ modelId: c.EMBEDDING_MODEL_ID, modelDir: c.EMBEDDING_MODEL_DIR, allowRemote: c.EMBEDDING_ALLOW_REMOTE, batchSize: c.EMBEDDING_BATCH_SIZE });
+    inner = await createEmbedder({ modelId: c.EMBEDDING_MODEL_ID, modelDir: c.EMBEDDING_MODEL_DIR, allowRemote: c.EMBEDDING_ALLOW_REMOTE, batchSize: c.EMBEDDING_BATCH_SIZE, quantized: c.EMBEDDING_QUANTIZED });
   } catch (err) {
     throw new TrendcastError('MODEL_UNAVAILABLE', `cannot load embedding model ${c.EMBEDDING_MODEL_ID}: ${(err as Error).message}`, { cause: err });
   }

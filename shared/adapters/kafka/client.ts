@@ -13,10 +13,10 @@ export function createKafka(s: KafkaSettings, log: Logger): Kafka {
     brokers: s.brokers,
     logLevel: logLevel.WARN,
     retry: { retries: 8, initialRetryTime: 200 },
-    logCreator: () => ({ level, log: entry }) => {
-      const { message, ...ctx } = entry.log;
+    logCreator: () => ({ namespace, level, log: entry }) => {
+      const { message, timestamp: _ts, logger: _l, ...ctx } = entry;
       const fn = level <= logLevel.ERROR ? log.error : log.warn;
-      fn(`kafkajs: ${message}`, { namespace: entry.namespace, ...ctx });
+      fn(`kafkajs: ${message}`, { namespace, ...ctx });
     },
   });
 }

@@ -1,14 +1,18 @@
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { TrendcastError } from '../../errors';
 import type { OutboundMessage, Publisher } from '../transport';
 
-/** An idempotent producer: a retried send never duplicates a message inside Kafka. */
+/**
+ * acks=all producer with the Java-compatible murmur2 partitioner (key = sku), so other clients
+ * place a product's events on the same partition. Not kafkajs's idempotent mode: it wants unbounded
+ * retries, and a duplicate after a retried send is harmless anyway, since every store dedupes by event id.
+ */
 export class KafkaPublisher implements Publisher {
   private readonly producer: Producer;
   private connected = false;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
   }
 
   async connect(): Promise<void> {

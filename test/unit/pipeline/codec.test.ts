@@ -1,3 +1,4 @@
+import type { Schema } from 'avsc';
 import { AvroCodec, codecFor } from '../../../shared/avro/codec';
 import { rabinFingerprint } from '../../../shared/avro/fingerprint';
 import { PoisonMessageError } from '../../../shared/errors';
@@ -33,8 +34,8 @@ describe('Avro single-object codec', () => {
   });
 
   test('a reader resolves an older known writer and reads an unknown newer one as a prefix', () => {
-    const v1 = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }] } as const;
-    const v2 = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }, { name: 'b', type: 'int', default: 7 }] } as const;
+    const v1: Schema = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }] };
+    const v2: Schema = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }, { name: 'b', type: 'int', default: 7 }] };
     const w1 = new AvroCodec<{ a: string }>(v1);
     const r2 = new AvroCodec<{ a: string; b: number }>(v2, [v1]);
     expect(r2.decode(w1.encode({ a: 'x' }))).toEqual({ value: expect.objectContaining({ a: 'x', b: 7 }), via: 'resolved' });
