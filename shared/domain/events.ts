@@ -66,6 +66,8 @@ export interface Trend {
   level: number;
   model: string;
   modelVersion: string;
+  /** Since trend schema v2; null when the forecaster does not know it (and in v1 messages). */
+  category: string | null;
 }
 
 export interface RestockAlert {

@@ -15,6 +15,8 @@ export interface TrendInput {
   modelVersion: string;
   /** |slope| below this is FLAT. */
   flatBand: number;
+  /** The listing's category, when known (trend schema v2). */
+  category?: string | null;
 }
 
 /** Relative slope: Holt trend per bucket over the level; 0 where the level is too small to say. */
@@ -47,5 +49,6 @@ export function buildTrend(i: TrendInput): Trend {
     level: i.level,
     model: i.model,
     modelVersion: i.modelVersion,
+    category: i.category ?? null,
   };
 }
