@@ -1,0 +1,4 @@
+export { createEmbedder } from './embedder';
+export type { Embedder, EmbedderLog, EmbedderOptions, ModelEmbedder } from './embedder';
+export type { OnnxRuntimeName } from './protocol';
+export { cosine, norm } from './vector';
