@@ -2,7 +2,7 @@ import type { AvroCodec } from '../../shared/avro/codec';
 import type { Trend } from '../../shared/domain/events';
 import { smoothingAt, snapshotToSeries } from '../../shared/domain/series';
 import type { SmoothingParams } from '../../shared/domain/smoothing';
-import type { StateStore } from '../../shared/domain/state';
+import type { ProductSnapshot, StateStore } from '../../shared/domain/state';
 import { buildTrend } from '../../shared/domain/trend';
 import type { ForecastModel } from '../../shared/forecasting/model';
 import { tidy } from '../../shared/forecasting/model';
@@ -20,7 +20,13 @@ export interface JobSettings extends SmoothingParams {
 }
 
 export interface JobObserver {
-  published(n: number, seconds: number, model: string): void;
+  published(n: number, seconds: number, model: string, basedOnEventTime?: number): void;
+}
+
+/** Online accuracy (accuracy.ts): score due forecasts against the state read, then remember the new ones. */
+export interface AccuracyHook {
+  resolve(snaps: ProductSnapshot[], completeThrough: number): void;
+  record(sku: string, firstBucket: number, p50: ArrayLike<number>): void;
 }
 
 /**
@@ -36,6 +42,7 @@ export class ForecastJob {
     private readonly active: () => ActiveModel,
     private readonly s: JobSettings,
     private readonly observer?: JobObserver,
+    private readonly accuracy?: AccuracyHook,
   ) {}
 
   async run(skus: string[]): Promise<Trend[]> {
@@ -45,6 +52,7 @@ export class ForecastJob {
     if (wm === 0) return [];
     const wmBucket = Math.floor(wm / this.s.bucketMs);
     const snaps = await this.store.read(skus);
+    this.accuracy?.resolve(snaps, wmBucket - 1);
     const inputs = snaps.map((snap) => snapshotToSeries(snap, wmBucket - 1, this.s.bucketMs));
     const { model, version } = this.active();
     const forecasts = await model.forecast(inputs, this.s.horizon);
@@ -57,7 +65,8 @@ export class ForecastJob {
       });
     });
     await this.publisher.publish(this.topic, trends.map((t) => ({ key: t.sku, value: this.codec.encode(t) })));
-    this.observer?.published(trends.length, Number(process.hrtime.bigint() - started) / 1e9, model.name);
+    for (const t of trends) this.accuracy?.record(t.sku, wmBucket, t.horizon.map((p) => p.p50));
+    this.observer?.published(trends.length, Number(process.hrtime.bigint() - started) / 1e9, model.name, wm);
     return trends;
   }
 }

@@ -1,21 +1,62 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { JobObserver } from './job';
+import type { Registry } from 'prom-client';
+import type { ProductSnapshot } from '../../shared/domain/state';
+import { counter, gauge, histogram, METRICS } from '../../shared/observability/metrics';
+import type { AccuracyTracker } from './accuracy';
+import type { AccuracyHook, JobObserver } from './job';
 
 export function forecasterMetrics(registry: Registry) {
-  const published = new Counter({ name: 'trendcast_forecasts_published_total', help: 'Trend messages published', labelNames: ['model'], registers: [registry] });
-  const latency = new Histogram({ name: 'trendcast_forecast_batch_seconds', help: 'Time to read, forecast and publish one batch of products', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] });
-  const version = new Gauge({ name: 'trendcast_model_info', help: 'Model the worker runs (value 1), by model and version', labelNames: ['model', 'version'], registers: [registry] });
-  const lastPublish = new Gauge({ name: 'trendcast_last_forecast_timestamp_seconds', help: 'Wall time of the last published forecast batch', registers: [registry] });
+  const published = counter(METRICS.forecastsPublished, registry);
+  const latency = histogram(METRICS.forecastBatchSeconds, registry, [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+  const version = gauge(METRICS.modelInfo, registry);
+  const lastPublish = gauge(METRICS.lastForecast, registry);
+  const watermark = gauge(METRICS.forecastWatermark, registry);
   return {
     published, latency, version, lastPublish,
     observer: (versionOf: () => string): JobObserver => ({
-      published: (n, seconds, model) => {
+      published: (n, seconds, model, basedOnEventTime) => {
         published.inc({ model }, n);
         latency.observe(seconds);
         version.reset();
         version.set({ model, version: versionOf() }, 1);
         lastPublish.set(Date.now() / 1000);
+        if (basedOnEventTime !== undefined) watermark.set(basedOnEventTime / 1000);
       },
     }),
+  };
+}
+
+/**
+ * Exposes an AccuracyTracker: counters grow as forecasts are scored; the WAPE gauges are read from
+ * the tracker at scrape time, so they always show the current window (a horizon whose window holds
+ * no demand has no WAPE series rather than a made-up value).
+ */
+export function accuracyMetrics(registry: Registry, tracker: AccuracyTracker): AccuracyHook {
+  const absError = counter(METRICS.onlineAbsError, registry);
+  const actual = counter(METRICS.onlineActual, registry);
+  const points = counter(METRICS.onlinePoints, registry);
+  // zero series from the start, so rate() over them works before the first bucket completes
+  for (const { horizon } of tracker.summary()) for (const c of [absError, actual, points]) c.inc({ horizon: String(horizon) }, 0);
+  gauge(METRICS.onlineWape, registry, function collect() {
+    this.reset();
+    for (const s of tracker.summary()) if (s.wape !== null) this.set({ horizon: String(s.horizon) }, s.wape);
+  });
+  gauge(METRICS.onlineWapePoints, registry, function collect() {
+    for (const s of tracker.summary()) this.set({ horizon: String(s.horizon) }, s.points);
+  });
+  gauge(METRICS.onlinePending, registry, function collect() {
+    this.set(tracker.pendingCount());
+  });
+  return {
+    resolve: (snaps: ProductSnapshot[], completeThrough: number) => {
+      for (const snap of snaps) {
+        for (const s of tracker.resolve(snap, completeThrough)) {
+          const horizon = String(s.horizon);
+          absError.inc({ horizon }, s.absError);
+          actual.inc({ horizon }, s.actual);
+          points.inc({ horizon }, s.points);
+        }
+      }
+    },
+    record: (sku, firstBucket, p50) => tracker.record(sku, firstBucket, p50),
   };
 }

@@ -7,19 +7,24 @@ import { RedisStateStore } from '../../shared/adapters/redis/state-store';
 import { topicNames } from '../../shared/adapters/transport';
 import { createLogger, type LogLevel } from '../../shared/log';
 import { createRegistry, redisMetrics } from '../../shared/observability/metrics';
-import { forecasterMetrics } from './metrics';
+import { accuracyMetrics, forecasterMetrics } from './metrics';
+import { accuracyHorizons, accuracySpec, AccuracyTracker } from './accuracy';
 import { startHttpServer } from '../../shared/observability/http';
 import { forecasterSpec } from './config';
 import { ForecastJob } from './job';
 import { resolveModel } from './registry';
 import { Scheduler } from './scheduler';
 
+/** Every variable the forecaster process reads (docs/config.md and the compose check use this). */
+export const forecasterServiceSpec = { ...forecasterSpec, ...accuracySpec };
+
 /** Wiring of the forecaster worker: Redis state in, Trend messages out, on schedule and on change. */
 export async function startForecaster(env = process.env): Promise<{ stop(): Promise<void> }> {
-  const c = parseConfig(forecasterSpec, env);
+  const c = parseConfig(forecasterServiceSpec, env);
   const log = createLogger('forecaster', c.LOG_LEVEL as LogLevel);
   const registry = createRegistry('forecaster');
   const metrics = forecasterMetrics(registry);
+  const tracker = new AccuracyTracker({ horizons: accuracyHorizons(c.ACCURACY_HORIZONS, c.FORECAST_HORIZON), windowBuckets: c.ACCURACY_WINDOW_BUCKETS, maxProducts: c.ACCURACY_MAX_PRODUCTS });
   const active = await resolveModel(c.FORECAST_MODEL, log);
   const store = new RedisStateStore(c.REDIS_URL, c.KEY_PREFIX, {
     alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY,
@@ -32,7 +37,7 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   await publisher.connect();
   const job = new ForecastJob(store, publisher, topic, codecFor<Trend>('trend'), () => active.current(), {
     alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, horizon: c.FORECAST_HORIZON, flatBand: c.TREND_FLAT_BAND,
-  }, metrics.observer(() => active.current().version));
+  }, metrics.observer(() => active.current().version), accuracyMetrics(registry, tracker));
   const scheduler = new Scheduler(store, job, { intervalMs: c.FORECAST_INTERVAL_MS, pollMs: c.FORECAST_POLL_MS, debounceMs: c.FORECAST_DEBOUNCE_MS, batchSize: c.FORECAST_BATCH_SIZE }, log);
   scheduler.start();
   const server = await startHttpServer(c.METRICS_PORT, registry, {
