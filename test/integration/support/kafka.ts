@@ -67,3 +67,21 @@ function headersOf(h: IHeaders | undefined): Record<string, string> {
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k] = String(Array.isArray(v) ? v[0] : v);
   return out;
 }
+
+/** Raw kafkajs consumption: fetches a topic from the start until `n` messages have arrived (the benchmark reference). */
+export async function collectCount(topic: string, n: number): Promise<void> {
+  const consumer = kafka.consumer({ groupId: `raw-${topic}-${Math.random().toString(36).slice(2)}`, maxBytesPerPartition: 4194304 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        seen += batch.messages.length;
+        if (seen >= n) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+}

@@ -6,10 +6,12 @@
   ARGV[1] alpha  ARGV[2] beta  ARGV[3] max buckets kept  ARGV[4] bucket length ms
   ARGV[5..] triples: eventId, eventTime ms, quantity
   Returns {applied, duplicates, tooLate}.
-  The smoothing is linear in the observations (see shared/domain/smoothing.ts): an event adding q to
-  bucket k changes the state at the newest bucket n by q * M^(n-k) * g, so the result does not
-  depend on arrival order and equals a batch recomputation. Events older than the kept window
-  (relative to the newest bucket seen) are dropped as too late: their ids are no longer remembered.
+  The smoothing is linear in the observations (see shared/domain/smoothing.ts): the state at the
+  newest bucket L is M^(L-L0) S0 + sum over events of q * M^(L-k) * g. So the events of a call are
+  summed per bucket first and each distinct bucket costs one O(log gap) matrix power: the result does
+  not depend on arrival order and equals a batch recomputation. Events older than the kept window
+  (relative to the newest bucket seen so far) are dropped as too late: their ids are no longer kept.
+  Redis calls per invocation: HMGET, ZMSCORE, ZADD, one HINCRBY per distinct bucket, HSET.
 ]]
 local a = tonumber(ARGV[1])
 local b = tonumber(ARGV[2])
@@ -34,55 +36,73 @@ local g1, g2 = a, a * b
 local st = redis.call('HMGET', KEYS[1], 'level', 'trend', 'latest', 'oldest', 'events', 'lastEventTime')
 local level = tonumber(st[1]) or 0
 local trend = tonumber(st[2]) or 0
-local latest = tonumber(st[3])
+local latest0 = tonumber(st[3])
+local latest = latest0
 local oldest = tonumber(st[4])
 local events = tonumber(st[5]) or 0
 local lastT = tonumber(st[6]) or 0
+
+local ids = {}
+for i = 5, #ARGV, 3 do ids[#ids + 1] = ARGV[i] end
+local known = redis.call('ZMSCORE', KEYS[3], unpack(ids))
+
 local applied, dup, late = 0, 0, 0
-
-for i = 5, #ARGV, 3 do
-  local id, t, q = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+local inCall = {}
+local zadd = {}
+local delta = {}
+local buckets = {}
+for n = 1, #ids do
+  local i = 5 + (n - 1) * 3
+  local id, t, q = ids[n], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   local bucket = math.floor(t / bucketMs)
-  if latest ~= nil and bucket <= latest - maxB then
-    late = late + 1
-  elseif redis.call('ZADD', KEYS[3], 'NX', t, id) == 0 then
+  if known[n] or inCall[id] then
     dup = dup + 1
+  elseif latest ~= nil and bucket <= latest - maxB then
+    late = late + 1
   else
-    if latest == nil then
-      latest, oldest = bucket, bucket
-      level, trend = g1 * q, g2 * q
-    elseif bucket <= latest then
-      local p = mpow(latest - bucket)
-      level = level + q * (p[1] * g1 + p[2] * g2)
-      trend = trend + q * (p[3] * g1 + p[4] * g2)
-    else
-      local p = mpow(bucket - latest)
-      level, trend = p[1] * level + p[2] * trend + g1 * q, p[3] * level + p[4] * trend + g2 * q
-      latest = bucket
+    inCall[id] = true
+    zadd[#zadd + 1] = t
+    zadd[#zadd + 1] = id
+    if delta[bucket] == nil then
+      delta[bucket] = 0
+      buckets[#buckets + 1] = bucket
     end
-    if bucket < oldest then oldest = bucket end
-    redis.call('HINCRBY', KEYS[2], bucket, q)
-    applied = applied + 1
-    events = events + 1
+    delta[bucket] = delta[bucket] + q
+    if latest == nil or bucket > latest then latest = bucket end
+    if oldest == nil or bucket < oldest then oldest = bucket end
     if t > lastT then lastT = t end
+    applied = applied + 1
   end
 end
+if applied == 0 then return { 0, dup, late } end
 
-if applied > 0 then
-  local keepFrom = latest - maxB + 1
-  if oldest < keepFrom then
-    if keepFrom - oldest > maxB then
-      -- a long jump: deleting field by field would be slow, the few fields left are listed instead
-      for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
-        if tonumber(f) < keepFrom then redis.call('HDEL', KEYS[2], f) end
-      end
-    else
-      for k = oldest, keepFrom - 1 do redis.call('HDEL', KEYS[2], k) end
-    end
-    oldest = keepFrom
-    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%.0f', keepFrom * bucketMs))
-  end
-  redis.call('HSET', KEYS[1], 'level', string.format('%.17g', level), 'trend', string.format('%.17g', trend),
-    'latest', latest, 'oldest', oldest, 'events', events, 'lastEventTime', string.format('%.0f', lastT))
+if latest0 ~= nil and latest > latest0 then
+  local p = mpow(latest - latest0)
+  level, trend = p[1] * level + p[2] * trend, p[3] * level + p[4] * trend
 end
+for _, k in ipairs(buckets) do
+  local q = delta[k]
+  local p = mpow(latest - k)
+  level = level + q * (p[1] * g1 + p[2] * g2)
+  trend = trend + q * (p[3] * g1 + p[4] * g2)
+  redis.call('HINCRBY', KEYS[2], k, q)
+end
+redis.call('ZADD', KEYS[3], unpack(zadd))
+events = events + applied
+
+local keepFrom = latest - maxB + 1
+if oldest < keepFrom then
+  if keepFrom - oldest > maxB then
+    -- a long jump: deleting field by field would be slow, the few fields left are listed instead
+    for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+      if tonumber(f) < keepFrom then redis.call('HDEL', KEYS[2], f) end
+    end
+  else
+    for k = oldest, keepFrom - 1 do redis.call('HDEL', KEYS[2], k) end
+  end
+  oldest = keepFrom
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%.0f', keepFrom * bucketMs))
+end
+redis.call('HSET', KEYS[1], 'level', string.format('%.17g', level), 'trend', string.format('%.17g', trend),
+  'latest', latest, 'oldest', oldest, 'events', events, 'lastEventTime', string.format('%.0f', lastT))
 return { applied, dup, late }

@@ -1,0 +1,117 @@
+/**
+ * Pipeline benchmark (issue 2): order events/s end to end (Kafka -> order-consumer process -> Redis)
+ * beside raw kafkajs consumption of the same topic in the same run, the consumer's peak memory, and
+ * reviews/s through the review-consumer beside raw model calls on the same texts.
+ *
+ *   npx tsx bench/pipeline.ts [--orders N] [--reviews N]
+ * Needs Kafka and Redis (scripts/infra.sh up) and the model (scripts/install-model.sh).
+ * Uses ../shared/data/online-retail/online_retail_dev.csv.gz when present, else the bundled sample
+ * (repeated with fresh event ids up to N).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { codecFor } from '../shared/avro/codec';
+import type { OrderEvent, ReviewEvent } from '../shared/domain/events';
+import { readRetailRows } from '../shared/backtest/online-retail';
+import { RetailEventBuilder, sortRows } from '../shared/replay/retail-events';
+import { createEmbedder } from '../shared/embedding';
+import { collectCount, createTopics, deleteTopicsWithPrefix, groupLag, produce } from '../test/integration/support/kafka';
+import { deleteKeysWithPrefix } from '../test/integration/support/redis';
+import { ROOT, startService, uniq } from '../test/integration/support/services';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const N_ORDERS = arg('--orders', 400_000);
+const N_REVIEWS = arg('--reviews', 2_000);
+const DEV = path.resolve(ROOT, '../shared/data/online-retail/online_retail_dev.csv.gz');
+const SAMPLE = path.join(ROOT, 'test/fixtures/online-retail/sample.csv');
+
+async function orderEvents(n: number): Promise<{ file: string; events: OrderEvent[]; titles: string[] }> {
+  const file = fs.existsSync(DEV) ? DEV : SAMPLE;
+  const rows = [];
+  for await (const r of readRetailRows(file)) rows.push(r);
+  const b = new RetailEventBuilder();
+  const all = sortRows(rows).flatMap((r) => b.fromRow(r));
+  const base = all.filter((e) => e.kind === 'order').map((e) => e.event as OrderEvent);
+  const titles = [...new Set(all.filter((e) => e.kind === 'listing').map((e) => (e.event as { title: string }).title))];
+  const events: OrderEvent[] = [];
+  for (let round = 0; events.length < n; round++) for (const e of base) if (events.length < n) events.push(round ? { ...e, eventId: `${e.eventId}#${round}` } : e);
+  return { file, events, titles };
+}
+
+function reviewTexts(titles: string[], n: number): string[] {
+  const tpl = ['I bought the %s for my sister and she loved it.', 'The %s arrived broken, very disappointed.', 'Good value: the %s looks exactly like the picture.', 'Not sure about the %s, the colour is different from the photo and it feels cheap.', '%s. Fast delivery, would order again!'];
+  return Array.from({ length: n }, (_, i) => tpl[i % tpl.length].replace('%s', titles[(i * 7919) % titles.length].toLowerCase()));
+}
+
+async function rawConsume(topic: string, n: number): Promise<number> {
+  const t0 = Date.now();
+  await collectCount(topic, n);
+  return (Date.now() - t0) / 1000;
+}
+
+async function throughService(service: string, topic: string, n: number, env: Record<string, string>) {
+  const group = uniq('bench-g-');
+  const svc = await startService(service, { ...env, CONSUMER_GROUP: group });
+  const t0 = Date.now();
+  while ((await groupLag(group, topic)) > 0) await new Promise((r) => setTimeout(r, 100));
+  const seconds = (Date.now() - t0) / 1000;
+  const status = fs.readFileSync(`/proc/${svc.proc.pid}/status`, 'utf8');
+  const peakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+  await svc.stop();
+  return { seconds, rate: n / seconds, peakMiB };
+}
+
+async function main() {
+  const prefix = uniq('bench-');
+  const keyPrefix = uniq('bench');
+  const env = { TOPIC_PREFIX: `${prefix}-`, KEY_PREFIX: keyPrefix };
+  const topic = `${prefix}-orders`;
+  const rtopic = `${prefix}-reviews`;
+  await createTopics([topic, rtopic, `${topic}.dlq`, `${rtopic}.dlq`]);
+  try {
+    const { file, events, titles } = await orderEvents(N_ORDERS);
+    const codec = codecFor<OrderEvent>('order');
+    process.stderr.write(`producing ${events.length} order events from ${path.relative(ROOT, file)}...\n`);
+    await produce(topic, events.map((e) => ({ key: e.sku, value: codec.encode(e) })));
+    const rawS = await rawConsume(topic, events.length);
+    const svc = await throughService('order-consumer', topic, events.length, env);
+    const raw2 = await rawConsume(topic, events.length);
+    const rawRate = (2 * events.length) / (rawS + raw2);
+
+    const texts = reviewTexts(titles, N_REVIEWS);
+    const rc = codecFor<ReviewEvent>('review');
+    const reviews = texts.map((text, i) => ({ eventId: `rev-${i}`, eventTime: Date.UTC(2011, 5, 1) + i * 1000, sku: events[i % events.length].sku, reviewId: `r${i}`, rating: 1 + (i % 5), text, language: 'en' }));
+    await produce(rtopic, reviews.map((r) => ({ key: r.sku, value: rc.encode(r) })));
+    const embedder = await createEmbedder({ modelId: 'Xenova/all-MiniLM-L6-v2', modelDir: path.join(ROOT, 'models'), allowRemote: false, batchSize: 32, quantized: false });
+    let t0 = Date.now();
+    await embedder.embed(texts);
+    const rawModel = texts.length / ((Date.now() - t0) / 1000);
+    await (embedder as { close?: () => Promise<void> }).close?.();
+    const rsvc = await throughService('review-consumer', rtopic, texts.length, { ...env, CONSUMER_CHUNK_SIZE: '256' });
+
+    const lines = [
+      `| measure | value |`, `| --- | --- |`,
+      `| order events | ${events.length} (from ${path.basename(file)}) |`,
+      `| raw kafkajs consumption (same topic, mean of a run before and after) | ${Math.round(rawRate).toLocaleString('en')} events/s |`,
+      `| order-consumer end to end (Kafka -> Redis, committed) | ${Math.round(svc.rate).toLocaleString('en')} events/s |`,
+      `| ratio to raw | ${(svc.rate / rawRate).toFixed(2)} |`,
+      `| order-consumer peak RSS | ${svc.peakMiB.toFixed(0)} MiB |`,
+      `| raw model calls (${texts.length} review texts, batches of 32) | ${rawModel.toFixed(1)} texts/s |`,
+      `| review-consumer end to end (Kafka -> model -> Redis) | ${rsvc.rate.toFixed(1)} reviews/s |`,
+      `| ratio to raw model | ${(rsvc.rate / rawModel).toFixed(2)} |`,
+      `| review-consumer peak RSS | ${rsvc.peakMiB.toFixed(0)} MiB |`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    await deleteKeysWithPrefix(keyPrefix);
+    await deleteTopicsWithPrefix(prefix);
+  }
+}
+
+void main().then(() => process.exit(0), (err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});
