@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { SingleBar } from 'cli-progress';
 import { seriesSpec, embeddingSpec, validationSpec, serviceSpec } from '../../shared/config/common';
 import { parseConfig, type Spec } from '../../shared/config/spec';
 import { loadEmbedder } from '../../shared/adapters/embedder';
@@ -28,14 +29,20 @@ export async function main(argv: string[], env = process.env): Promise<void> {
   const embedder = await loadEmbedder(c, log);
   const model = await resolveModel(c.FORECAST_MODEL, log);
   const started = Date.now();
+  const bar = new SingleBar({ format: 'replaying [{bar}] {value}/{total} rows', stream: process.stderr });
+  let barStarted = false;
   const result = await runDemo({
     file: c.DEMO_DATA, embedder, model: model.current().model, modelVersion: model.current().version,
     settings: { alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY },
     limits: { maxOrderQuantity: c.MAX_ORDER_QUANTITY, maxUnitPrice: c.MAX_UNIT_PRICE, maxTextChars: c.MAX_TEXT_CHARS, maxFutureSkewMs: c.MAX_FUTURE_SKEW_MS },
     horizon: c.FORECAST_HORIZON, flatBand: c.TREND_FLAT_BAND, log,
-    onProgress: (done, total) => process.stderr.write(`\rreplaying ${done}/${total} rows`),
+    onProgress: (done, total) => {
+      if (!barStarted) bar.start(total, 0);
+      barStarted = true;
+      bar.update(done);
+    },
   });
-  process.stderr.write('\n');
+  bar.stop();
   printReport(result, { file: c.DEMO_DATA, top: c.DEMO_TOP, seconds: (Date.now() - started) / 1000, embedder: embedder.modelId });
   await model.stop();
 }
