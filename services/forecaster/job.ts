@@ -20,7 +20,7 @@ export interface JobSettings extends SmoothingParams {
 }
 
 export interface JobObserver {
-  published(n: number, seconds: number, model: string, basedOnEventTime?: number): void;
+  published(trends: Trend[], seconds: number): void;
 }
 
 /** Online accuracy (accuracy.ts): score due forecasts against the state read, then remember the new ones. */
@@ -66,7 +66,7 @@ export class ForecastJob {
     });
     await this.publisher.publish(this.topic, trends.map((t) => ({ key: t.sku, value: this.codec.encode(t) })));
     for (const t of trends) this.accuracy?.record(t.sku, wmBucket, t.horizon.map((p) => p.p50));
-    this.observer?.published(trends.length, Number(process.hrtime.bigint() - started) / 1e9, model.name, wm);
+    this.observer?.published(trends, Number(process.hrtime.bigint() - started) / 1e9);
     return trends;
   }
 }

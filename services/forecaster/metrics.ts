@@ -13,13 +13,14 @@ export function forecasterMetrics(registry: Registry) {
   return {
     published, latency, version, lastPublish,
     observer: (versionOf: () => string): JobObserver => ({
-      published: (n, seconds, model, basedOnEventTime) => {
-        published.inc({ model }, n);
+      published: (trends, seconds) => {
+        for (const t of trends) published.inc({ model: t.model, direction: t.direction });
         latency.observe(seconds);
+        if (trends.length === 0) return;
         version.reset();
-        version.set({ model, version: versionOf() }, 1);
+        version.set({ model: trends[0].model, version: versionOf() }, 1);
         lastPublish.set(Date.now() / 1000);
-        if (basedOnEventTime !== undefined) watermark.set(basedOnEventTime / 1000);
+        watermark.set(trends[0].basedOnEventTime / 1000);
       },
     }),
   };

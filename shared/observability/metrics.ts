@@ -26,7 +26,7 @@ export const METRICS = {
   redisSeconds: { name: 'trendcast_redis_seconds', type: 'histogram', help: 'Latency of Redis calls, by operation', labels: ['op'], services: [...CONSUMERS, 'forecaster', 'restock-trigger'] },
   embeddingBatchSize: { name: 'trendcast_embedding_batch_size', type: 'histogram', help: 'Texts per embedding model call', labels: [], services: ['review-consumer', 'listing-consumer'] },
   embeddingSeconds: { name: 'trendcast_embedding_seconds', type: 'histogram', help: 'Latency of one embedding model call', labels: [], services: ['review-consumer', 'listing-consumer'] },
-  forecastsPublished: { name: 'trendcast_forecasts_published_total', type: 'counter', help: 'Trend messages published', labels: ['model'], services: ['forecaster'] },
+  forecastsPublished: { name: 'trendcast_forecasts_published_total', type: 'counter', help: 'Trend messages published, by model and trend direction (RISING, FLAT, FALLING)', labels: ['model', 'direction'], services: ['forecaster'] },
   forecastBatchSeconds: { name: 'trendcast_forecast_batch_seconds', type: 'histogram', help: 'Time to read, forecast and publish one batch of products', labels: [], services: ['forecaster'] },
   modelInfo: { name: 'trendcast_model_info', type: 'gauge', help: 'Model the worker runs (value 1), by model and version', labels: ['model', 'version'], services: ['forecaster'] },
   lastForecast: { name: 'trendcast_last_forecast_timestamp_seconds', type: 'gauge', help: 'Wall time of the last published forecast batch', labels: [], services: ['forecaster'] },
