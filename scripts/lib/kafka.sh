@@ -10,6 +10,8 @@ KAFKA_LIBS="$KAFKA_HOME/libs"
 KAFKA_POM="$REPO_DIR/scripts/kafka/pom.xml"
 KAFKA_PIDFILE="$KAFKA_HOME/kafka.pid"
 KAFKA_LOG_DIR="$KAFKA_HOME/logs"
+# What our broker's command line contains (its own config path): identifies it in /proc.
+KAFKA_MATCH="kafka.Kafka $KAFKA_HOME/config/server.properties"
 
 kafka_install() {
   ensure_cmd java default-jre-headless
@@ -24,7 +26,7 @@ kafka_install() {
   log "kafka: fetching jars with maven into $KAFKA_LIBS"
   rm -rf "$KAFKA_LIBS"
   mkdir -p "$KAFKA_LIBS"
-  mvn -q -B -Dstyle.color=never -f "$KAFKA_POM" dependency:copy-dependencies -DincludeScope=runtime \
+  mvn_quiet -f "$KAFKA_POM" dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory="$KAFKA_LIBS" || die "kafka: maven could not fetch the jars (see output above)"
   echo "$want" >"$stamp"
   log "kafka: $(ls "$KAFKA_LIBS"/*.jar | wc -l) jars ready ($(basename "$(ls "$KAFKA_LIBS"/kafka_2.13-*.jar)"))"
@@ -94,7 +96,7 @@ kafka_format() {
 }
 
 kafka_up() {
-  if pid_alive "$KAFKA_PIDFILE"; then
+  if pid_alive "$KAFKA_PIDFILE" "$KAFKA_MATCH"; then
     log "kafka: already up (pid $(cat "$KAFKA_PIDFILE"), ports $(cat "$KAFKA_HOME/ports")), nothing to do"
     return 0
   fi
@@ -121,7 +123,7 @@ kafka_wait_started() {
       log "kafka: started in $((i / 5))s (pid $(cat "$KAFKA_PIDFILE"))"
       return 0
     fi
-    if ((i > 5)) && ! pid_alive "$KAFKA_PIDFILE"; then
+    if ((i > 5)) && ! pid_alive "$KAFKA_PIDFILE" "$KAFKA_MATCH"; then
       tail -n 30 "$KAFKA_LOG_DIR/stdout.log" "$KAFKA_LOG_DIR/server.log" >&2 2>/dev/null || true
       die "kafka: broker exited during start-up (logs in $KAFKA_LOG_DIR)"
     fi
@@ -130,10 +132,10 @@ kafka_wait_started() {
   die "kafka: no 'Kafka Server started' within ${KAFKA_START_TIMEOUT}s (logs in $KAFKA_LOG_DIR)"
 }
 
-kafka_down() { stop_pidfile kafka "$KAFKA_PIDFILE" 60; }
+kafka_down() { stop_pidfile kafka "$KAFKA_PIDFILE" "$KAFKA_MATCH" 60; }
 
 kafka_status() {
-  if pid_alive "$KAFKA_PIDFILE"; then
+  if pid_alive "$KAFKA_PIDFILE" "$KAFKA_MATCH"; then
     local ports
     read -r -a ports <"$KAFKA_HOME/ports"
     echo "kafka: up   pid $(cat "$KAFKA_PIDFILE") 127.0.0.1:${ports[0]} (controller ${ports[1]}) logs $KAFKA_LOG_DIR"

@@ -7,7 +7,7 @@ REDIS_PIDFILE="$REDIS_HOME/redis.pid"
 redis_install() { ensure_cmd redis-server redis-server; }
 
 redis_up() {
-  if pid_alive "$REDIS_PIDFILE"; then
+  if pid_alive "$REDIS_PIDFILE" redis-server; then
     log "redis: already up (pid $(cat "$REDIS_PIDFILE"), port $(cat "$REDIS_HOME/port")), nothing to do"
     return 0
   fi
@@ -22,7 +22,7 @@ redis_up() {
   echo "$REDIS_PORT" >"$REDIS_HOME/port"
   local i
   for ((i = 0; i < 100; i++)); do
-    if pid_alive "$REDIS_PIDFILE" && port_busy "$REDIS_PORT"; then
+    if pid_alive "$REDIS_PIDFILE" redis-server && port_busy "$REDIS_PORT"; then
       log "redis: started (pid $(cat "$REDIS_PIDFILE"), 127.0.0.1:$REDIS_PORT)"
       return 0
     fi
@@ -32,10 +32,10 @@ redis_up() {
   die "redis: not listening on $REDIS_PORT after 10s"
 }
 
-redis_down() { stop_pidfile redis "$REDIS_PIDFILE" 20; }
+redis_down() { stop_pidfile redis "$REDIS_PIDFILE" redis-server 20; }
 
 redis_status() {
-  if pid_alive "$REDIS_PIDFILE"; then
+  if pid_alive "$REDIS_PIDFILE" redis-server; then
     echo "redis: up   pid $(cat "$REDIS_PIDFILE") 127.0.0.1:$(cat "$REDIS_HOME/port") log $REDIS_HOME/redis.log"
   else
     echo "redis: down"

@@ -43,8 +43,9 @@ export interface EmbedderOptions {
   log?: EmbedderLog;
 }
 
+// One JSON line on stderr, like shared/log.ts (console.error would add jest's code frames in tests).
 const defaultLog: EmbedderLog = (msg, ctx) =>
-  console.error(JSON.stringify({ ts: new Date().toISOString(), level: 'info', component: 'embedding', msg, ...ctx }));
+  process.stderr.write(JSON.stringify({ ts: new Date().toISOString(), level: 'info', component: 'embedding', msg, ...ctx }) + '\n');
 
 function validate(o: EmbedderOptions): HostInit {
   const bad = (field: string, why: string) => new TrendcastError('CONFIG_INVALID', `createEmbedder: ${field} ${why}`);
