@@ -91,6 +91,14 @@ async function useCpu(): Promise<BackendInfo> {
 
 let current: BackendInfo | undefined;
 
+/**
+ * Models call this before touching tensors: a process that never chose a backend gets the one
+ * TFJS_BACKEND names (default auto) rather than tfjs's own default, the pure-JS cpu backend.
+ */
+export async function ensureBackend(log?: Logger): Promise<BackendInfo> {
+  return current ?? initBackend(process.env.TFJS_BACKEND, log);
+}
+
 /** The selection made by the last initBackend call in this process, if any. */
 export function currentBackend(): BackendInfo | undefined {
   return current;

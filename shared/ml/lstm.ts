@@ -14,6 +14,7 @@ import { FeatureConfig, PROFILE_ROW, Prepared, REVIEW_FEATURES, SEQ_FEATURES, Sc
 import { NetShape, Params, forward, initParams } from './network';
 import { EpochReport, Example, TrainSettings, WindowSampler, disposeInputs, fillBatch, inputTensors, trainLoop } from './lstm-train';
 import { fitPca } from './pca';
+import { ensureBackend } from './backend';
 
 export interface LstmOptions extends Partial<TrainSettings> {
   name?: string;
@@ -102,6 +103,7 @@ export class GlobalLstmModel implements ForecastModel {
 
   async fit(train: SeriesInput[], fo: FitOptions): Promise<void> {
     const t0 = Date.now();
+    await ensureBackend(this.opts.log);
     const o = { ...DEFAULTS, ...this.opts, horizon: fo.horizon ?? this.opts.horizon ?? DEFAULTS.horizon };
     const s: TrainSettings = { ...TRAIN_DEFAULTS, ...pickTrain(this.opts) };
     const ps = train.map(prepare);
@@ -168,6 +170,7 @@ export class GlobalLstmModel implements ForecastModel {
 
   async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
     const H = this.metadata.shape.horizon;
+    await ensureBackend(this.opts.log);
     if (!Number.isInteger(horizon) || horizon < 1 || horizon > H) throw new Error(`${this.name}: horizon ${horizon} is outside 1..${H} (the trained horizon)`);
     const ex = batch.map((s) => {
       const p = prepare(s);
