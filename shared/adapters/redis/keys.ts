@@ -12,6 +12,10 @@ export interface ProductKeys {
   seenReviews: string;
   inventory: string;
   alert: string;
+  /** The newest trend the restock trigger has seen (the part its rule needs). */
+  restockTrend: string;
+  /** Restock alerts decided but not yet acknowledged as published. */
+  restockOutbox: string;
 }
 
 export interface GlobalKeys {
@@ -31,6 +35,8 @@ export function productKeys(prefix: string, sku: string): ProductKeys {
     seenReviews: `${p}:seen:reviews`,
     inventory: `${p}:inventory`,
     alert: `${p}:alert`,
+    restockTrend: `${p}:restock:trend`,
+    restockOutbox: `${p}:restock:outbox`,
   };
 }
 

@@ -3,7 +3,7 @@ import * as path from 'path';
 import type Redis from 'ioredis';
 
 /** Lua scripts are files named <name>-<numKeys>.lua; each is registered once as a custom command. */
-export const SCRIPTS = ['apply-orders-3', 'apply-reviews-2', 'apply-listing-1', 'take-dirty-1'] as const;
+export const SCRIPTS = ['apply-orders-3', 'apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1'] as const;
 
 export function registerScripts(redis: Redis): void {
   for (const file of SCRIPTS) {
@@ -20,4 +20,6 @@ export interface ScriptCommands {
   applyReviews(...args: (string | number | Buffer)[]): Promise<[number, number]>;
   applyListing(...args: (string | number | Buffer)[]): Promise<number>;
   takeDirty(key: string, maxScore: number, limit: number): Promise<string[]>;
+  restockCommit(...args: (string | number)[]): Promise<[0] | [1, number, ...string[]]>;
+  restockAck(key: string, ...entries: string[]): Promise<number>;
 }

@@ -14,6 +14,7 @@ type Client = Redis & ScriptCommands;
 
 /** Ids of this many most recent reviews per product are remembered for deduplication. */
 const REVIEW_DEDUPE_MEMORY = 100000;
+const MAX_EVENTS_PER_CALL = 2000;
 
 export class RedisStateStore implements StateStore {
   readonly redis: Client;
@@ -37,11 +38,14 @@ export class RedisStateStore implements StateStore {
     const groups = groupBySku(events, (e) => e.sku);
     const { alpha, beta, maxBuckets, bucketMs } = this.s;
     const calls: Promise<[number, number, number]>[] = [];
-    for (const [sku, list] of groups) {
+    for (const [sku, all] of groups) {
       const k = productKeys(this.prefix, sku);
-      const args: (string | number)[] = [k.state, k.demand, k.seenOrders, alpha, beta, maxBuckets, bucketMs];
-      for (const e of list) args.push(e.eventId, e.eventTime, e.quantity);
-      calls.push(this.redis.applyOrders(...args));
+      // Lua's unpack() has a stack limit of ~8000 values: a hot product's events go in slices
+      for (let i = 0; i < all.length; i += MAX_EVENTS_PER_CALL) {
+        const args: (string | number)[] = [k.state, k.demand, k.seenOrders, alpha, beta, maxBuckets, bucketMs];
+        for (const e of all.slice(i, i + MAX_EVENTS_PER_CALL)) args.push(e.eventId, e.eventTime, e.quantity);
+        calls.push(this.redis.applyOrders(...args));
+      }
     }
     const results = await this.guard(Promise.all(calls), 'apply_orders');
     await this.touch([...groups.keys()], maxTime(events));

@@ -8,8 +8,8 @@
   Returns {applied, duplicates, tooLate}.
   The smoothing is linear in the observations (see shared/domain/smoothing.ts): the state at the
   newest bucket L is M^(L-L0) S0 + sum over events of q * M^(L-k) * g. So the events of a call are
-  summed per bucket first and each distinct bucket costs one O(log gap) matrix power: the result does
-  not depend on arrival order and equals a batch recomputation. Events older than the kept window
+  summed per bucket first and each distinct bucket costs one O(log gap) matrix power (memoized): the
+  result does not depend on arrival order and equals a batch recomputation. Events older than the kept window
   (relative to the newest bucket seen so far) are dropped as too late: their ids are no longer kept.
   Redis calls per invocation: HMGET, ZMSCORE, ZADD, one HINCRBY per distinct bucket, HSET.
 ]]
@@ -18,18 +18,22 @@ local b = tonumber(ARGV[2])
 local maxB = tonumber(ARGV[3])
 local bucketMs = tonumber(ARGV[4])
 
-local function mul(x, y)
-  return { x[1] * y[1] + x[2] * y[3], x[1] * y[2] + x[2] * y[4], x[3] * y[1] + x[4] * y[3], x[3] * y[2] + x[4] * y[4] }
-end
-local M = { 1 - a, 1 - a, -a * b, 1 - a * b }
+-- M^k without table churn; memoized, since the gaps between consecutive buckets repeat (1, 2, 7 days...)
+local m1, m2, m3, m4 = 1 - a, 1 - a, -a * b, 1 - a * b
+local memo = {}
 local function mpow(k)
-  local r, base = { 1, 0, 0, 1 }, M
-  while k > 0 do
-    if k % 2 == 1 then r = mul(r, base) end
-    base = mul(base, base)
-    k = math.floor(k / 2)
+  local c = memo[k]
+  if c then return c[1], c[2], c[3], c[4] end
+  local r1, r2, r3, r4 = 1, 0, 0, 1
+  local b1, b2, b3, b4 = m1, m2, m3, m4
+  local e = k
+  while e > 0 do
+    if e % 2 == 1 then r1, r2, r3, r4 = r1 * b1 + r2 * b3, r1 * b2 + r2 * b4, r3 * b1 + r4 * b3, r3 * b2 + r4 * b4 end
+    b1, b2, b3, b4 = b1 * b1 + b2 * b3, b1 * b2 + b2 * b4, b3 * b1 + b4 * b3, b3 * b2 + b4 * b4
+    e = math.floor(e / 2)
   end
-  return r
+  memo[k] = { r1, r2, r3, r4 }
+  return r1, r2, r3, r4
 end
 local g1, g2 = a, a * b
 
@@ -76,15 +80,23 @@ for n = 1, #ids do
 end
 if applied == 0 then return { 0, dup, late } end
 
-if latest0 ~= nil and latest > latest0 then
-  local p = mpow(latest - latest0)
-  level, trend = p[1] * level + p[2] * trend, p[3] * level + p[4] * trend
-end
+-- Late buckets (at or before the stored newest) add q * M^(latest0-k) g to the stored state; newer
+-- ones are folded in ascending order, S <- M^(k-cur) S + q g, which is the batch recursion itself.
+table.sort(buckets)
+local cur = latest0
 for _, k in ipairs(buckets) do
   local q = delta[k]
-  local p = mpow(latest - k)
-  level = level + q * (p[1] * g1 + p[2] * g2)
-  trend = trend + q * (p[3] * g1 + p[4] * g2)
+  if cur == nil then
+    level, trend, cur = g1 * q, g2 * q, k
+  elseif k <= cur then
+    local p1, p2, p3, p4 = mpow(cur - k)
+    level = level + q * (p1 * g1 + p2 * g2)
+    trend = trend + q * (p3 * g1 + p4 * g2)
+  else
+    local p1, p2, p3, p4 = mpow(k - cur)
+    level, trend = p1 * level + p2 * trend + g1 * q, p3 * level + p4 * trend + g2 * q
+    cur = k
+  end
   redis.call('HINCRBY', KEYS[2], k, q)
 end
 redis.call('ZADD', KEYS[3], unpack(zadd))

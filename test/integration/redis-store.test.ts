@@ -1,0 +1,87 @@
+/** The Redis scripts on the real server: order independence, windowing, slices of a hot product, reviews, listings. */
+import { RedisStateStore } from '../../shared/adapters/redis/state-store';
+import { MemoryStateStore } from '../../shared/adapters/memory/state-store';
+import { holtFilter } from '../../shared/domain/smoothing';
+import type { OrderEvent } from '../../shared/domain/events';
+import { deleteKeysWithPrefix } from './support/redis';
+import { REDIS_URL, uniq } from './support/services';
+
+const D = 86_400_000;
+const settings = { alpha: 0.25, beta: 0.15, bucketMs: D, maxBuckets: 60, reviewDecay: 0.2 };
+const prefix = uniq('rs');
+let store: RedisStateStore;
+
+function rand(seed: number) {
+  let a = seed >>> 0;
+  return () => ((a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+const order = (sku: string, id: string, day: number, q: number): OrderEvent => ({
+  eventId: id, eventTime: Date.UTC(2011, 0, 1) + day * D + 1000, sku, orderId: id, kind: q > 0 ? 'ORDER' : 'RETURN', quantity: q, unitPrice: 1, currency: 'GBP', customerId: null, country: null,
+});
+
+beforeAll(async () => {
+  store = new RedisStateStore(REDIS_URL, prefix, settings);
+  await store.connect();
+});
+afterAll(async () => {
+  await store.close();
+  await deleteKeysWithPrefix(prefix);
+});
+
+test('shuffled batches of a hot product (more events than one script call takes) equal the batch filter and the memory store', async () => {
+  const r = rand(42);
+  const events = Array.from({ length: 5000 }, (_, i) => order('HOT1', `e${i}`, Math.floor(r() * 50), Math.floor(r() * 9) - 2 || 1));
+  const shuffled = [...events].sort(() => r() - 0.5);
+  const memory = new MemoryStateStore(settings);
+  for (let i = 0; i < shuffled.length; i += 3000) {
+    await store.applyOrders(shuffled.slice(i, i + 3000));
+    await memory.applyOrders(shuffled.slice(i, i + 3000));
+  }
+  expect(await store.applyOrders(events.slice(0, 2500))).toEqual({ applied: 0, duplicates: 2500, tooLate: 0 });
+  const [snap] = await store.read(['HOT1']);
+  const sums = new Array(50).fill(0);
+  for (const e of events) sums[Math.floor((e.eventTime - Date.UTC(2011, 0, 1)) / D)] += e.quantity;
+  expect(snap.demand!.values).toEqual(sums.slice(0, snap.demand!.values.length));
+  const ref = holtFilter(snap.demand!.values, settings);
+  expect(snap.smoothing!.level).toBeCloseTo(ref.level, 8);
+  expect(snap.smoothing!.trend).toBeCloseTo(ref.trend, 8);
+  expect(snap.orderEvents).toBe(5000);
+  const [mem] = await memory.read(['HOT1']);
+  expect(mem.demand).toEqual(snap.demand);
+  expect(mem.smoothing!.level).toBeCloseTo(snap.smoothing!.level, 8);
+});
+
+test('the window: old buckets and ids are trimmed, older events are counted too late', async () => {
+  await store.applyOrders([order('WIN1', 'a', 0, 3), order('WIN1', 'b', 10, 1)]);
+  expect(await store.applyOrders([order('WIN1', 'c', 100, 2)])).toEqual({ applied: 1, duplicates: 0, tooLate: 0 });
+  expect(await store.applyOrders([order('WIN1', 'd', 5, 2), order('WIN1', 'a', 0, 3)])).toEqual({ applied: 0, duplicates: 0, tooLate: 2 });
+  const [snap] = await store.read(['WIN1']);
+  const base = Date.UTC(2011, 0, 1) / D;
+  expect(snap.demand).toEqual({ oldest: base + 41, latest: base + 100, values: [...new Array(59).fill(0), 2] });
+  const redis = store.redis;
+  expect(await redis.zcard(`${prefix}:{WIN1}:seen:orders`)).toBe(1);
+  expect(await redis.hlen(`${prefix}:{WIN1}:demand`)).toBe(1);
+  // the smoothing still includes the old events: it is the filter over the whole series
+  const full = new Array(101).fill(0);
+  full[0] = 3;
+  full[10] = 1;
+  full[100] = 2;
+  expect(snap.smoothing!.level).toBeCloseTo(holtFilter(full, settings).level, 10);
+});
+
+test('reviews and listings through the scripts', async () => {
+  const rv = (id: string, rating: number, v: number[] | null) => ({
+    event: { eventId: id, eventTime: 1e12, sku: 'REV1', reviewId: id, rating, text: 't', language: null }, embedding: v && Float32Array.from(v),
+  });
+  expect(await store.applyReviews([rv('1', 5, [1, 0, 0]), rv('2', 3, [0, 1, 0]), rv('3', 4, null)])).toEqual({ applied: 3, duplicates: 0, tooLate: 0 });
+  expect(await store.applyReviews([rv('2', 3, [0, 1, 0])])).toEqual({ applied: 0, duplicates: 1, tooLate: 0 });
+  const [snap] = await store.read(['REV1']);
+  expect(snap.reviews).toMatchObject({ count: 3, ratingMean: 4 });
+  expect(snap.reviews!.ratingEwm).toBeCloseTo(0.2 * 4 + 0.8 * (0.2 * 3 + 0.8 * 5), 12);
+  expect(Array.from(snap.reviews!.embedding!).map((x) => +x.toFixed(6))).toEqual([0.8, 0.2, 0]);
+  const l = (id: string, t: number, title: string) => ({ event: { eventId: id, eventTime: t, sku: 'REV1', title, description: 'd', category: 'c', brand: null, price: 2.5, currency: 'GBP' }, embedding: Float32Array.from([0.5, 0.25]), modelId: 'm' });
+  expect(await store.applyListings([l('L2', 2e12, 'New'), l('L1', 1e12, 'Old'), l('L2', 2e12, 'New')])).toEqual({ applied: 1, duplicates: 2, tooLate: 0 });
+  const [s2] = await store.read(['REV1']);
+  expect(s2.listing).toMatchObject({ title: 'New', category: 'c', brand: null, price: 2.5, modelId: 'm' });
+  expect(Array.from(s2.listing!.embedding!)).toEqual([0.5, 0.25]);
+});
