@@ -1,0 +1,4 @@
+import { runMain } from '../../shared/adapters/main';
+import { startAdBidding } from './service';
+
+runMain(() => startAdBidding());
