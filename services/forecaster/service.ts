@@ -9,14 +9,19 @@ import { createLogger, type LogLevel } from '../../shared/log';
 import { createRegistry, redisMetrics } from '../../shared/observability/metrics';
 import { accuracyMetrics, forecasterMetrics } from './metrics';
 import { accuracyHorizons, accuracySpec, AccuracyTracker } from './accuracy';
+import { tfjsSpec } from '../../shared/ml/backend';
 import { startHttpServer } from '../../shared/observability/http';
 import { forecasterSpec } from './config';
 import { ForecastJob } from './job';
 import { resolveModel } from './registry';
 import { Scheduler } from './scheduler';
 
-/** Every variable the forecaster process reads (docs/config.md and the compose check use this). */
-export const forecasterServiceSpec = { ...forecasterSpec, ...accuracySpec };
+/**
+ * Every variable the forecaster process reads (docs/config.md and the compose check use this).
+ * TFJS_BACKEND is read by the tfjs models when they first run (shared/ml/backend.ts); it is parsed
+ * here too so a bad value stops the worker at start-up.
+ */
+export const forecasterServiceSpec = { ...forecasterSpec, ...accuracySpec, ...tfjsSpec };
 
 /** Wiring of the forecaster worker: Redis state in, Trend messages out, on schedule and on change. */
 export async function startForecaster(env = process.env): Promise<{ stop(): Promise<void> }> {
