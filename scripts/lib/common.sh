@@ -60,7 +60,15 @@ apt_install() {
     APT_UPDATED=1
   fi
   log "apt-get install ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's postinst scripts start redis-server (6379) and prometheus (9090) as services, which would
+  # hold the very ports our own instances need: a policy-rc.d answering 101 forbids those starts.
+  local policy=/usr/sbin/policy-rc.d added=0 rc=0
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+  ((added)) && rm -f "$policy"
+  ((rc == 0)) || die "apt-get install ${missing[*]} failed (exit $rc)"
 }
 
 # ensure_cmd CMD DEBIAN_PKG: installs the package when the command is missing.
