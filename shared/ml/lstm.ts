@@ -53,7 +53,8 @@ export interface LstmMeta {
 
 const DEFAULTS = {
   textDims: 12,
-  lookback: 56,
+  // 28 measured as good as 56 on Online Retail (WQL within noise) at half the training and inference cost.
+  lookback: 28,
   horizon: 28,
   hidden: 32,
   dense: 64,
@@ -62,13 +63,14 @@ const DEFAULTS = {
   finetuneEpochs: 1,
 };
 const TRAIN_DEFAULTS: TrainSettings = {
-  epochs: 8,
+  epochs: 6,
   batchSize: 256,
-  samplesPerEpoch: 16384,
+  samplesPerEpoch: 12288,
   learningRate: 3e-3,
-  coldShare: 0.2,
+  coldShare: 0.3,
   ratingWeight: 0.2,
-  weightPower: 0.5,
+  // 1 = loss in units, as WQL weighs it (0.5 measured worse on Online Retail: 0.6557 vs 0.6508 at 2011-11-06).
+  weightPower: 1,
   recentShare: 0.5,
   recentDays: 91,
   seed: 1,
