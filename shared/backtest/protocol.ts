@@ -49,6 +49,8 @@ export interface BacktestResult {
   rows: Row[];
   forecasts?: ExportRow[];
   exportSources?: Record<Segment, string>;
+  /** What fitted models report about themselves (the ensemble's weights), per model and origin. */
+  diagnostics: Record<string, Record<string, unknown>>;
 }
 
 /** Memoises fit and forecast on the identity of their arguments, so shared members are fitted once. */
@@ -105,7 +107,8 @@ function baselineRows(inputs: WindowInputs[]): Row[] {
     rows.push({ name, segment: 'established', kind: 'baseline', windows, mean: meanScores(windows), seconds: 0 });
   }
   for (const name of NEW_BASELINES) {
-    const windows = inputs.map(({ w }) => {
+    // A window without new products has nothing to score (possible on small files); models skip it too.
+    const windows = inputs.filter(({ w }) => w.fresh.length > 0).map(({ w }) => {
       const b = new NewProductBaselines(w.references);
       return scoreSegment(w.fresh.map((it) => ({ actual: it.actual, forecast: newBaseline(name, b, it.price, HORIZON) })));
     });
@@ -141,6 +144,7 @@ export async function runBacktest(data: RetailData, opts: BacktestOptions): Prom
   tick('baselines');
   const perModel = new Map<string, { est: SegmentScores[]; neu: SegmentScores[]; seconds: number }>();
   const kept = new Map<string, ExportRow[]>();
+  const diagnostics: BacktestResult['diagnostics'] = {};
   for (const win of inputs) {
     const shared = new Map<string, SharedModel>();
     const ctx: ModelContext = {
@@ -155,6 +159,8 @@ export async function runBacktest(data: RetailData, opts: BacktestOptions): Prom
       const entry = getModel(name);
       const model = ctx.member(name);
       if (model.fit) await model.fit(win.train, { horizon: HORIZON });
+      const report = (shared.get(name)!.inner as { fitted?: unknown }).fitted;
+      if (name === 'ensemble' && report) (diagnostics[name] ??= {})[win.w.originIso] = report;
       const acc = perModel.get(name) ?? { est: [], neu: [], seconds: 0 };
       if (entry.segments.includes('established')) {
         const f = await model.forecast(win.train, HORIZON);
@@ -184,6 +190,7 @@ export async function runBacktest(data: RetailData, opts: BacktestOptions): Prom
     windows: windows.map((w) => ({ origin: w.originIso, established: w.established.length, new: w.fresh.length, references: w.references.length })),
     bestBaseline,
     rows,
+    diagnostics,
   };
   if (opts.exportModel) Object.assign(result, exportRows(opts.exportModel, opts.models, kept, inputs, bestBaseline.new));
   return result;

@@ -10,8 +10,8 @@
  * - launch day: the product starts selling on an unknown day within the next `launchSpread` buckets
  *   (EVALUATION.md's new products first sell inside the 28 days after the origin), so each reference
  *   contributes its launch curve shifted to every start offset u = 1..launchSpread (0 before it);
- * - weekday: only offsets that put each reference day on the same weekday as the target day are
- *   used, so a Saturday (shop closed) is forecast from Saturdays.
+ * - weekday: each reference day is moved (by at most 3 days) to the nearest day of its launch period
+ *   with the target day's weekday, so a Saturday (shop closed) is forecast from Saturdays.
  */
 import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
 import { DAY_MS } from './series';
@@ -86,10 +86,8 @@ export class ColdStartModel implements ForecastModel {
       for (const j of nb) {
         const r = this.refs[j];
         for (let u = 1; u <= Math.max(1, this.spread); u++) {
-          // Weekday alignment: reference day (h - u) after launch must fall on the target's weekday.
-          if (daily && r.firstDay >= 0 && (((r.firstDay - originDay - u) % 7) + 7) % 7 !== 0) continue;
-          const i = h - u;
-          pool.push(i < 0 ? 0 : r.launch[i < r.launch.length ? i : i - 7 * Math.ceil((i - r.launch.length + 1) / 7)]);
+          const i = h - u; // days since the (shifted) launch
+          pool.push(i < 0 ? 0 : r.launch[daily && r.firstDay >= 0 ? sameWeekday(i, r.firstDay, originDay + h, r.launch.length) : Math.min(i, r.launch.length - 1)]);
         }
       }
       const [p10, p50, p90] = sortedQuantiles(pool);
@@ -111,4 +109,14 @@ function sortedQuantiles(pool: number[]): [number, number, number] {
     return pool[lo] + (x - lo) * (pool[hi] - pool[lo]);
   };
   return [at(0.1), at(0.5), at(0.9)];
+}
+
+/** Index near i (within 3, inside [0, len)) whose day (firstDay + index) has the weekday of targetDay. */
+export function sameWeekday(i: number, firstDay: number, targetDay: number, len: number): number {
+  let d = (((targetDay - (firstDay + i)) % 7) + 7) % 7; // 0..6 forward
+  if (d > 3) d -= 7;
+  let j = i + d;
+  if (j < 0) j += 7;
+  while (j >= len) j -= 7;
+  return Math.max(0, j);
 }

@@ -1,0 +1,51 @@
+import { Ensemble } from '../../../shared/forecasting/ensemble';
+import type { ForecastModel, QuantileForecast, SeriesInput } from '../../../shared/forecasting/model';
+import { DAY_MS } from '../../../shared/forecasting/series';
+
+const flat = (v: number, h: number): QuantileForecast => ({ p10: new Array(h).fill(v), p50: new Array(h).fill(v), p90: new Array(h).fill(v) });
+
+/** A member that forecasts a fixed value and records the history lengths it was fitted and asked on. */
+function constant(name: string, v: number, seen: number[] = []): ForecastModel {
+  return {
+    name,
+    fit: async (train) => void seen.push(...train.map((s) => s.history.length)),
+    forecast: async (batch, h) => batch.map(() => flat(v, h)),
+  };
+}
+
+const series = (n: number, len: number, v: number): SeriesInput[] =>
+  Array.from({ length: n }, (_, i) => ({ sku: `P${i}`, history: new Float64Array(len).fill(v), startTime: 0, bucketMs: DAY_MS }));
+
+describe('Ensemble', () => {
+  it('puts the weight on the member that is right on the validation window', async () => {
+    const e = new Ensemble([constant('low', 0), constant('good', 5), constant('high', 20)]);
+    await e.fit(series(10, 100, 5), { horizon: 28 });
+    const w = e.fitted!;
+    for (const k of [0, 1, 2]) expect(w.weights[k]).toEqual([0, 1, 0]);
+    expect(w.validationWql.good).toBe(0);
+    expect(w.validationWql.ensemble).toBe(0);
+  });
+
+  it('combines complementary members quantile-wise (4 and 6 average to the truth 5)', async () => {
+    const e = new Ensemble([constant('under', 4), constant('over', 6)]);
+    await e.fit(series(5, 60, 5), { horizon: 28 });
+    for (const k of [0, 1, 2]) expect(e.fitted!.weights[k]).toEqual([0.5, 0.5]);
+    const f = await e.forecast(series(1, 60, 5), 3);
+    expect(f[0].p50).toEqual([5, 5, 5]);
+  });
+
+  it('fits members on data cut 28 days before the end, then on all of it', async () => {
+    const seen: number[] = [];
+    const e = new Ensemble([constant('a', 1, seen)]);
+    await e.fit(series(2, 100, 1), { horizon: 28 });
+    expect(seen).toEqual([72, 72, 100, 100]);
+  });
+
+  it('sends products without history to the cold-start model', async () => {
+    const e = new Ensemble([constant('a', 1)], { coldStart: constant('cold', 9) });
+    const batch = [...series(1, 30, 1), { sku: 'new', history: new Float64Array(0), startTime: 0, bucketMs: DAY_MS }];
+    const f = await e.forecast(batch, 2);
+    expect(f[0].p50).toEqual([1, 1]);
+    expect(f[1].p50).toEqual([9, 9]);
+  });
+});
