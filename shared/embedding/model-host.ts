@@ -8,7 +8,7 @@
  */
 import type { EmbedRequest, OnnxRuntimeName, HostInit, HostReply } from './protocol';
 
-type Extractor = (texts: string[], o: { pooling: 'mean'; normalize: boolean }) => Promise<{ data: Float32Array; dims: number[] }>;
+type Extractor = (texts: string[], o: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{ data: Float32Array; dims: number[] }>;
 
 if (!process.send) throw new Error('shared/embedding/model-host.ts must run as a child process with IPC');
 const init = JSON.parse(process.argv[2] ?? '{}') as HostInit;
@@ -46,7 +46,7 @@ async function embedAll(extractor: Extractor, texts: string[], dim: number): Pro
   const out = new Float32Array(texts.length * dim);
   for (let start = 0; start < order.length; start += init.batchSize) {
     const idx = order.slice(start, start + init.batchSize);
-    const t = await extractor(idx.map((i) => texts[i]), { pooling: 'mean', normalize: true });
+    const t = await extractor(idx.map((i) => texts[i]), { pooling: init.pooling, normalize: true });
     idx.forEach((i, k) => out.set(t.data.subarray(k * dim, (k + 1) * dim), i * dim));
   }
   return out;
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const { extractor, runtime } = await loadExtractor();
   // One probe call: proves the runtime really executes the graph and tells the output width.
-  const probe = await extractor(['start-up check'], { pooling: 'mean', normalize: true });
+  const probe = await extractor(['start-up check'], { pooling: init.pooling, normalize: true });
   const dim = probe.dims[probe.dims.length - 1];
   send({ kind: 'ready', runtime, dim, loadMs: Math.round(performance.now() - t0) });
   // Requests are served one at a time, in arrival order: the model is single-session anyway.

@@ -10,6 +10,8 @@ export interface HostInit {
   allowRemote: boolean;
   quantized: boolean;
   batchSize: number;
+  /** How token vectors become one text vector: the model's own training choice (MiniLM mean, BGE cls). */
+  pooling: 'mean' | 'cls';
   /** 'auto' = transformers.js's own order (native cpu first, wasm second); 'wasm' forces WebAssembly. */
   runtime: 'auto' | 'wasm';
 }

@@ -120,3 +120,26 @@ test('after close, embed fails clearly', async () => {
   await tmp.close();
   await expect(tmp.embed(['anything'])).rejects.toThrow(/closed/);
 });
+
+test('the Chinese model (bge-small-zh-v1.5, CLS pooling) separates topics', async () => {
+  const zh = await createEmbedder({ modelId: 'Xenova/bge-small-zh-v1.5', modelDir, allowRemote: false, batchSize: 8, quantized: true, pooling: 'cls', log: quiet });
+  try {
+    expect(zh.dim).toBe(512);
+    const [hotel1, hotel2, phone, shampoo] = await zh.embed([
+      '这家酒店的房间很干净，服务员态度也很好',
+      '酒店服务周到，房间整洁舒适',
+      '手机电池不耐用，充电特别慢',
+      '这款洗发水味道很香，洗完头发很顺滑',
+    ]);
+    for (const x of [hotel1, hotel2, phone, shampoo]) expect(Math.abs(norm(x) - 1)).toBeLessThan(1e-4);
+    expect(cosine(hotel1, hotel2)).toBeGreaterThan(cosine(hotel1, phone) + 0.1);
+    expect(cosine(hotel1, hotel2)).toBeGreaterThan(cosine(hotel2, shampoo) + 0.1);
+    // CLS and mean pooling are different functions of the same token vectors.
+    const mean = await createEmbedder({ modelId: 'Xenova/bge-small-zh-v1.5', modelDir, allowRemote: false, batchSize: 8, quantized: true, pooling: 'mean', log: quiet });
+    const [hotelMean] = await mean.embed(['这家酒店的房间很干净，服务员态度也很好']);
+    await mean.close();
+    expect(cosine(hotelMean, hotel1)).toBeLessThan(0.999);
+  } finally {
+    await zh.close();
+  }
+});

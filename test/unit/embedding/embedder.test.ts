@@ -37,6 +37,9 @@ describe('createEmbedder option checks (no model needed)', () => {
   test('an unknown runtime is refused', async () => {
     await expect(createEmbedder({ ...base, runtime: 'gpu' as 'wasm' })).rejects.toThrow(/runtime/);
   });
+  test('an unknown pooling is refused', async () => {
+    await expect(createEmbedder({ ...base, pooling: 'max' as 'cls' })).rejects.toThrow(/pooling must be 'mean' or 'cls', got max/);
+  });
 
   test('a missing model folder names the folder, the missing files and the install script', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'emb-'));
