@@ -10,16 +10,14 @@ import type { Logger } from '../../shared/log';
 import { readRetailRows } from '../../shared/backtest/online-retail';
 import { RetailEventBuilder, sortRows } from '../../shared/replay/retail-events';
 import type { ValidationLimits } from '../../shared/domain/validation';
-import type { ForecastModel } from '../../shared/forecasting/model';
 import { orderHandler } from '../order-consumer/handler';
 import { listingHandler } from '../listing-consumer/handler';
-import { ForecastJob } from '../forecaster/job';
+import { ForecastJob, type ModelSource } from '../forecaster/job';
 
 export interface DemoOptions {
   file: string;
   embedder: Embedder;
-  model: ForecastModel;
-  modelVersion: string;
+  model: ModelSource;
   settings: SeriesSettings;
   limits: ValidationLimits;
   horizon: number;
@@ -66,10 +64,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     o.onProgress?.(Math.min(i + 5000, sorted.length), sorted.length);
   }
 
-  const job = new ForecastJob(store, bus, topics.trends, codecFor<Trend>('trend'), () => ({ model: o.model, version: o.modelVersion }), {
-    alpha: o.settings.alpha, beta: o.settings.beta, bucketMs: o.settings.bucketMs, horizon: o.horizon, flatBand: o.flatBand,
+  const job = new ForecastJob({
+    store, publisher: bus, topic: topics.trends, codec: codecFor<Trend>('trend'), model: o.model,
+    settings: { alpha: o.settings.alpha, beta: o.settings.beta, bucketMs: o.settings.bucketMs, horizon: o.horizon, flatBand: o.flatBand },
   });
   const skus = await store.listProducts();
+  await job.refit(skus);
   await job.run(skus);
   const titles = new Map((await store.read(skus)).map((s) => [s.sku, s.listing?.title ?? '']));
   const trendCodec = codecFor<Trend>('trend');

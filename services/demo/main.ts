@@ -6,6 +6,7 @@ import { loadEmbedder } from '../../shared/adapters/embedder';
 import { runMain } from '../../shared/adapters/main';
 import { createLogger, type LogLevel } from '../../shared/log';
 import { resolveModel } from '../forecaster/registry';
+import { forecasterSpec } from '../forecaster/config';
 import { printReport } from './report';
 import { runDemo } from './demo';
 
@@ -17,7 +18,8 @@ const demoSpec = {
   DEMO_DATA: { kind: 'string', default: path.resolve(__dirname, '../../test/fixtures/online-retail/sample.csv'), doc: 'Online Retail CSV to replay' },
   DEMO_TOP: { kind: 'int', default: 10, min: 1, max: 1000, doc: 'Products listed per direction' },
   FORECAST_HORIZON: { kind: 'int', default: 28, min: 1, max: 365, doc: 'Buckets forecast ahead' },
-  FORECAST_MODEL: { kind: 'string', default: 'seasonal_naive', doc: 'Model the demo forecasts with' },
+  FORECAST_MODEL: { ...forecasterSpec.FORECAST_MODEL, doc: 'Model the demo forecasts with' },
+  ARTIFACTS_DIR: forecasterSpec.ARTIFACTS_DIR,
   TREND_FLAT_BAND: { kind: 'float', default: 0.01, min: 0, max: 1, doc: 'Relative slope per bucket below which a trend is FLAT' },
 } satisfies Spec;
 
@@ -27,12 +29,12 @@ export async function main(argv: string[], env = process.env): Promise<void> {
   const c = parseConfig(demoSpec, { ...env, ...(fileArg >= 0 ? { DEMO_DATA: argv[fileArg + 1] } : {}) });
   const log = createLogger('demo', c.LOG_LEVEL as LogLevel);
   const embedder = await loadEmbedder(c, log);
-  const model = await resolveModel(c.FORECAST_MODEL, log);
+  const model = await resolveModel(c.FORECAST_MODEL, log, { artifactsDir: c.ARTIFACTS_DIR });
   const started = Date.now();
   const bar = new SingleBar({ format: 'replaying [{bar}] {value}/{total} rows', stream: process.stderr });
   let barStarted = false;
   const result = await runDemo({
-    file: c.DEMO_DATA, embedder, model: model.current().model, modelVersion: model.current().version,
+    file: c.DEMO_DATA, embedder, model,
     settings: { alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY },
     limits: { maxOrderQuantity: c.MAX_ORDER_QUANTITY, maxUnitPrice: c.MAX_UNIT_PRICE, maxTextChars: c.MAX_TEXT_CHARS, maxFutureSkewMs: c.MAX_FUTURE_SKEW_MS },
     horizon: c.FORECAST_HORIZON, flatBand: c.TREND_FLAT_BAND, log,

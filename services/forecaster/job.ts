@@ -4,13 +4,30 @@ import { smoothingAt, snapshotToSeries } from '../../shared/domain/series';
 import type { SmoothingParams } from '../../shared/domain/smoothing';
 import type { ProductSnapshot, StateStore } from '../../shared/domain/state';
 import { buildTrend } from '../../shared/domain/trend';
-import type { ForecastModel } from '../../shared/forecasting/model';
+import type { ForecastModel, SeriesInput } from '../../shared/forecasting/model';
 import { tidy } from '../../shared/forecasting/model';
 import type { Publisher } from '../../shared/adapters/transport';
 
 export interface ActiveModel {
   model: ForecastModel;
   version: string;
+}
+
+/** The model a job forecasts with, and how to refit it on the current population (services/forecaster/registry.ts). */
+export interface ModelSource {
+  current(): ActiveModel;
+  refit(inputs: SeriesInput[], horizon: number): Promise<void>;
+}
+
+export interface JobDeps {
+  store: StateStore;
+  publisher: Publisher;
+  topic: string;
+  codec: AvroCodec<Trend>;
+  model: ModelSource;
+  settings: JobSettings;
+  observer?: JobObserver;
+  accuracy?: AccuracyHook;
 }
 
 export interface JobSettings extends SmoothingParams {
@@ -34,16 +51,29 @@ export interface AccuracyHook {
  * (the last complete bucket before the newest event seen anywhere), publish one Trend per product.
  */
 export class ForecastJob {
-  constructor(
-    private readonly store: StateStore,
-    private readonly publisher: Publisher,
-    private readonly topic: string,
-    private readonly codec: AvroCodec<Trend>,
-    private readonly active: () => ActiveModel,
-    private readonly s: JobSettings,
-    private readonly observer?: JobObserver,
-    private readonly accuracy?: AccuracyHook,
-  ) {}
+  private readonly store: StateStore;
+  private readonly s: JobSettings;
+
+  constructor(private readonly d: JobDeps) {
+    this.store = d.store;
+    this.s = d.settings;
+  }
+
+  /**
+   * Refits the model on every product's series at the current origin (calibration, ensemble weights
+   * from a validation window inside the data): done on each full pass, so weights follow the data.
+   */
+  async refit(skus: string[], readBatch = 2000): Promise<number> {
+    const wm = await this.store.watermark();
+    if (wm === 0 || skus.length === 0) return 0;
+    const origin = Math.floor(wm / this.s.bucketMs) - 1;
+    const inputs: SeriesInput[] = [];
+    for (let i = 0; i < skus.length; i += readBatch) {
+      for (const snap of await this.store.read(skus.slice(i, i + readBatch))) inputs.push(snapshotToSeries(snap, origin, this.s.bucketMs));
+    }
+    await this.d.model.refit(inputs, this.s.horizon);
+    return inputs.length;
+  }
 
   async run(skus: string[]): Promise<Trend[]> {
     if (skus.length === 0) return [];
@@ -52,9 +82,9 @@ export class ForecastJob {
     if (wm === 0) return [];
     const wmBucket = Math.floor(wm / this.s.bucketMs);
     const snaps = await this.store.read(skus);
-    this.accuracy?.resolve(snaps, wmBucket - 1);
+    this.d.accuracy?.resolve(snaps, wmBucket - 1);
     const inputs = snaps.map((snap) => snapshotToSeries(snap, wmBucket - 1, this.s.bucketMs));
-    const { model, version } = this.active();
+    const { model, version } = this.d.model.current();
     const forecasts = await model.forecast(inputs, this.s.horizon);
     const generatedAt = Date.now();
     const trends = snaps.map((snap, i) => {
@@ -64,9 +94,9 @@ export class ForecastJob {
         level, trend, basedOnEventTime: wm, generatedAt, model: model.name, modelVersion: version, flatBand: this.s.flatBand,
       });
     });
-    await this.publisher.publish(this.topic, trends.map((t) => ({ key: t.sku, value: this.codec.encode(t) })));
-    for (const t of trends) this.accuracy?.record(t.sku, wmBucket, t.horizon.map((p) => p.p50));
-    this.observer?.published(trends, Number(process.hrtime.bigint() - started) / 1e9);
+    await this.d.publisher.publish(this.d.topic, trends.map((t) => ({ key: t.sku, value: this.d.codec.encode(t) })));
+    for (const t of trends) this.d.accuracy?.record(t.sku, wmBucket, t.horizon.map((p) => p.p50));
+    this.d.observer?.published(trends, Number(process.hrtime.bigint() - started) / 1e9);
     return trends;
   }
 }

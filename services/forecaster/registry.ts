@@ -1,17 +1,94 @@
+import * as path from 'path';
+import { ColdStartModel } from '../../shared/forecasting/cold-start';
+import { Ensemble } from '../../shared/forecasting/ensemble';
+import { STATISTICAL_MODELS, statisticalModel } from '../../shared/forecasting/index';
+import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from '../../shared/forecasting/model';
 import type { Logger } from '../../shared/log';
+import { ConfigError } from '../../shared/errors';
 import type { ActiveModel } from './job';
-import { weeklyNaive } from './models';
 
 export interface ModelHandle {
   current(): ActiveModel;
+  /** Refits the statistical parts (calibration, ensemble weights) on the current population; swaps atomically. */
+  refit(inputs: SeriesInput[], horizon: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Resolves the configured model name to the model the worker runs (hot-swapped when it is a trained artifact). */
-export async function resolveModel(name: string, log: Logger): Promise<ModelHandle> {
-  const fixed: Record<string, ActiveModel> = { seasonal_naive: { model: weeklyNaive, version: 'builtin-1' } };
-  const m = fixed[name];
-  if (!m) throw new Error(`FORECAST_MODEL ${JSON.stringify(name)} is not one of ${Object.keys(fixed).join(', ')}`);
-  log.info('model selected', { model: name });
-  return { current: () => m, stop: async () => {} };
+export interface ModelSettings {
+  /** Folder of trained artifacts (`train --out`); the LSTM is loaded from <dir>/lstm and hot-swapped. */
+  artifactsDir: string;
+  pollMs: number;
+  /** Members of the worker's ensemble; 'lstm' joins only when an artifact exists. */
+  ensembleMembers: string[];
+  /** Backend for tfjs models (TFJS_BACKEND). */
+  tfjsBackend: string;
+}
+
+export const WORKER_MODELS = [...STATISTICAL_MODELS, 'ensemble', 'lstm'];
+
+/**
+ * The LSTM trained by `train`, frozen in the worker: fit() does nothing (training is the train
+ * command's job), forecast() uses whichever artifact version is newest, swapped without a restart.
+ */
+class ArtifactModel implements ForecastModel {
+  readonly name = 'lstm';
+  constructor(private readonly get: () => ForecastModel | undefined) {}
+  async fit(_t: SeriesInput[], _o: FitOptions): Promise<void> {}
+  async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
+    const m = this.get();
+    if (!m) throw new Error('no LSTM artifact loaded');
+    return m.forecast(batch, horizon);
+  }
+}
+
+/** Resolves FORECAST_MODEL to the model the worker runs. */
+export async function resolveModel(name: string, log: Logger, s?: Partial<ModelSettings>): Promise<ModelHandle> {
+  if (!WORKER_MODELS.includes(name)) throw new Error(`FORECAST_MODEL ${JSON.stringify(name)} is not one of ${WORKER_MODELS.join(', ')}`);
+  const settings: ModelSettings = { artifactsDir: path.resolve('artifacts'), pollMs: 30_000, ensembleMembers: ['seasonal_naive', 'ets', 'tsb', 'arima', 'lstm'], tfjsBackend: 'auto', ...s };
+  const unknown = settings.ensembleMembers.filter((m) => m !== 'lstm' && !STATISTICAL_MODELS.includes(m));
+  if (unknown.length) throw new ConfigError('ENSEMBLE_MEMBERS', `${unknown.join(', ')} not among ${[...STATISTICAL_MODELS, 'lstm'].join(', ')}`);
+  const lstm = name === 'lstm' || (name === 'ensemble' && settings.ensembleMembers.includes('lstm')) ? await watchLstm(settings, log, name === 'lstm') : undefined;
+  const build = (): ForecastModel => {
+    if (name === 'lstm') return lstm!.model;
+    if (name !== 'ensemble') return statisticalModel(name);
+    const members = settings.ensembleMembers.filter((m) => m !== 'lstm' || lstm?.loaded()).map((m) => (m === 'lstm' ? lstm!.model : statisticalModel(m)));
+    return new Ensemble(members, { coldStart: lstm?.loaded() ? lstm.model : new ColdStartModel() });
+  };
+  const version = () => (lstm?.loaded() ? `${name}+lstm@${lstm.version()}` : `${name}@stat`);
+  let active: ActiveModel = { model: build(), version: `${version()}/unfitted` };
+  log.info('model selected', { model: name, version: active.version });
+  return {
+    current: () => active,
+    refit: async (inputs, horizon) => {
+      const next = build();
+      const started = Date.now();
+      await next.fit?.(inputs, { horizon });
+      active = { model: next, version: `${version()}/fit-${new Date().toISOString()}` };
+      log.info('model refitted', { model: name, products: inputs.length, ms: Date.now() - started, version: active.version });
+    },
+    stop: async () => lstm?.stop(),
+  };
+}
+
+async function watchLstm(s: ModelSettings, log: Logger, required: boolean) {
+  // tfjs is loaded only when a tfjs model is asked for: the statistical worker starts without it
+  const { initBackend } = await import('../../shared/ml/backend');
+  const { ArtifactWatcher } = await import('../../shared/ml/artifact');
+  await initBackend(s.tfjsBackend, log);
+  const watcher = new ArtifactWatcher({
+    dir: s.artifactsDir, name: 'lstm', intervalMs: s.pollMs, log,
+    onNewVersion: (loaded, previous) => {
+      // give in-flight forecasts of the old version a moment before freeing its tensors
+      if (previous) setTimeout(() => previous.model.dispose?.(), 60_000).unref();
+      log.info('lstm artifact active', { version: loaded.version });
+    },
+  });
+  await watcher.start();
+  if (required && !watcher.latest) throw new Error(`FORECAST_MODEL lstm: no trained artifact under ${path.join(s.artifactsDir, 'lstm')} (run the train command)`);
+  return {
+    model: new ArtifactModel(() => watcher.latest?.model),
+    loaded: () => watcher.latest !== undefined,
+    version: () => watcher.latest?.version ?? 'none',
+    stop: () => watcher.stop(),
+  };
 }

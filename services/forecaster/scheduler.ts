@@ -38,7 +38,10 @@ export class Scheduler {
   async tick(now = Date.now()): Promise<number> {
     if (now - this.lastFull >= this.s.intervalMs) {
       this.lastFull = now;
-      return this.forecastAll(await this.store.listProducts());
+      const skus = await this.store.listProducts();
+      // a failed refit keeps the previous fit: forecasts go on
+      await this.job.refit(skus).catch((err) => this.log.error('refit failed; keeping the previous fit', { err: err as Error }));
+      return this.forecastAll(skus);
     }
     let n = 0;
     for (let skus = await this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize); skus.length > 0; skus = await this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize)) {

@@ -30,7 +30,9 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   const registry = createRegistry('forecaster');
   const metrics = forecasterMetrics(registry);
   const tracker = new AccuracyTracker({ horizons: accuracyHorizons(c.ACCURACY_HORIZONS, c.FORECAST_HORIZON), windowBuckets: c.ACCURACY_WINDOW_BUCKETS, maxProducts: c.ACCURACY_MAX_PRODUCTS });
-  const active = await resolveModel(c.FORECAST_MODEL, log);
+  const active = await resolveModel(c.FORECAST_MODEL, log, {
+    artifactsDir: c.ARTIFACTS_DIR, pollMs: c.ARTIFACT_POLL_MS, ensembleMembers: c.ENSEMBLE_MEMBERS, tfjsBackend: c.TFJS_BACKEND,
+  });
   const store = new RedisStateStore(c.REDIS_URL, c.KEY_PREFIX, {
     alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY,
   }, redisMetrics(registry));
@@ -40,9 +42,12 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   await ensureTopics(kafka, [topic], c.TOPIC_PARTITIONS);
   const publisher = new KafkaPublisher(kafka);
   await publisher.connect();
-  const job = new ForecastJob(store, publisher, topic, codecFor<Trend>('trend'), () => active.current(), {
-    alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, horizon: c.FORECAST_HORIZON, flatBand: c.TREND_FLAT_BAND,
-  }, metrics.observer(() => active.current().version), accuracyMetrics(registry, tracker));
+  const job = new ForecastJob({
+    store, publisher, topic, codec: codecFor<Trend>('trend'), model: active,
+    settings: { alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, horizon: c.FORECAST_HORIZON, flatBand: c.TREND_FLAT_BAND },
+    observer: metrics.observer(() => active.current().version),
+    accuracy: accuracyMetrics(registry, tracker),
+  });
   const scheduler = new Scheduler(store, job, { intervalMs: c.FORECAST_INTERVAL_MS, pollMs: c.FORECAST_POLL_MS, debounceMs: c.FORECAST_DEBOUNCE_MS, batchSize: c.FORECAST_BATCH_SIZE }, log);
   scheduler.start();
   const server = await startHttpServer(c.METRICS_PORT, registry, {

@@ -91,9 +91,12 @@ describe('the forecast job feeds the tracker and the metrics', () => {
     const bus = new MemoryBus();
     const registry = new Registry();
     const tracker = new AccuracyTracker({ horizons: [1, 2], windowBuckets: 10, maxProducts: 100 });
-    const job = new ForecastJob(store, bus, 'trends', codecFor<Trend>('trend'), () => ({ model: flat3, version: 'v' }), {
-      alpha: 0.3, beta: 0.1, bucketMs: D, horizon: 3, flatBand: 0.01,
-    }, undefined, accuracyMetrics(registry, tracker));
+    const job = new ForecastJob({
+      store, publisher: bus, topic: 'trends', codec: codecFor<Trend>('trend'),
+      model: { current: () => ({ model: flat3, version: 'v' }), refit: async () => {} },
+      settings: { alpha: 0.3, beta: 0.1, bucketMs: D, horizon: 3, flatBand: 0.01 },
+      accuracy: accuracyMetrics(registry, tracker),
+    });
     await store.applyOrders([order(0, 4), order(5, 1)]);
     await job.run(['P1']); // watermark in day 5: forecasts day 5 (h1) and day 6 (h2), p50 3
     await store.applyOrders([order(5, 1), order(6, 7)]);
