@@ -1,0 +1,109 @@
+/**
+ * Forecaster benchmark (issue 3): products forecast per second by the worker, batched, with its
+ * default model (the validation-weighted ensemble of seasonal naive, ETS, TSB, ARIMA, and the LSTM
+ * when an artifact exists under artifacts/), on the real path: state in Redis (loaded from the
+ * Online Retail file through the order and listing stores), read, forecast, Trend messages published
+ * to Kafka. Also the model alone (no I/O) and the refit time.
+ *
+ *   npx tsx bench/forecaster.ts [--batch 1000] [--passes 3]
+ * Needs Kafka, Redis and the model. Uses ../shared/data/online-retail/online_retail_dev.csv.gz when
+ * present, else the bundled sample.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { codecFor } from '../shared/avro/codec';
+import type { ListingEvent, OrderEvent, Trend } from '../shared/domain/events';
+import { listingText } from '../shared/domain/text';
+import { readRetailRows } from '../shared/backtest/online-retail';
+import { RetailEventBuilder, sortRows } from '../shared/replay/retail-events';
+import { RedisStateStore } from '../shared/adapters/redis/state-store';
+import { createKafka } from '../shared/adapters/kafka/client';
+import { KafkaPublisher } from '../shared/adapters/kafka/publisher';
+import { createEmbedder } from '../shared/embedding';
+import { createLogger } from '../shared/log';
+import { snapshotToSeries } from '../shared/domain/series';
+import { ForecastJob } from '../services/forecaster/job';
+import { resolveModel } from '../services/forecaster/registry';
+import { createTopics, deleteTopicsWithPrefix } from '../test/integration/support/kafka';
+import { deleteKeysWithPrefix } from '../test/integration/support/redis';
+import { BROKERS, REDIS_URL, ROOT, uniq } from '../test/integration/support/services';
+
+const arg = (name: string, def: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : def);
+const BATCH = arg('--batch', 1000);
+const PASSES = arg('--passes', 3);
+const DEV = path.resolve(ROOT, '../shared/data/online-retail/online_retail_dev.csv.gz');
+const FILE = fs.existsSync(DEV) ? DEV : path.join(ROOT, 'test/fixtures/online-retail/sample.csv');
+const settings = { alpha: 0.3, beta: 0.1, bucketMs: 86_400_000, maxBuckets: 400, reviewDecay: 0.1 };
+const secs = (t0: number) => (Date.now() - t0) / 1000;
+
+async function loadState(store: RedisStateStore) {
+  const rows = [];
+  for await (const r of readRetailRows(FILE)) rows.push(r);
+  const b = new RetailEventBuilder();
+  const events = sortRows(rows).flatMap((r) => b.fromRow(r));
+  const orders = events.filter((e) => e.kind === 'order').map((e) => e.event as OrderEvent);
+  for (let i = 0; i < orders.length; i += 20000) await store.applyOrders(orders.slice(i, i + 20000));
+  const newest = new Map<string, ListingEvent>();
+  for (const e of events) if (e.kind === 'listing') newest.set(e.event.sku, e.event as ListingEvent);
+  const listings = [...newest.values()];
+  const embedder = await createEmbedder({ modelId: 'Xenova/all-MiniLM-L6-v2', modelDir: path.join(ROOT, 'models'), allowRemote: false, batchSize: 32 });
+  const vecs = await embedder.embed(listings.map(listingText));
+  await embedder.close();
+  await store.applyListings(listings.map((event, i) => ({ event, embedding: vecs[i], modelId: embedder.modelId })));
+  return { orders: orders.length, products: listings.length };
+}
+
+async function main() {
+  const prefix = uniq('benchf-');
+  const store = new RedisStateStore(REDIS_URL, uniq('benchf'), settings);
+  await store.connect();
+  const log = createLogger('bench', 'warn');
+  const topic = `${prefix}-trends`;
+  await createTopics([topic]);
+  const publisher = new KafkaPublisher(createKafka({ brokers: BROKERS.split(','), clientId: 'bench' }, log));
+  await publisher.connect();
+  try {
+    let t0 = Date.now();
+    const loaded = await loadState(store);
+    const loadS = secs(t0);
+    const model = await resolveModel('ensemble', log, { artifactsDir: path.join(ROOT, 'artifacts') });
+    const job = new ForecastJob({
+      store, publisher, topic, codec: codecFor<Trend>('trend'), model,
+      settings: { alpha: settings.alpha, beta: settings.beta, bucketMs: settings.bucketMs, horizon: 28, flatBand: 0.01 },
+    });
+    const skus = await store.listProducts();
+    t0 = Date.now();
+    await job.refit(skus);
+    const refitS = secs(t0);
+    const wm = await store.watermark();
+    const inputs = (await store.read(skus)).map((s) => snapshotToSeries(s, Math.floor(wm / settings.bucketMs) - 1, settings.bucketMs));
+    t0 = Date.now();
+    for (let p = 0; p < PASSES; p++) for (let i = 0; i < inputs.length; i += BATCH) await model.current().model.forecast(inputs.slice(i, i + BATCH), 28);
+    const modelRate = (PASSES * inputs.length) / secs(t0);
+    t0 = Date.now();
+    let published = 0;
+    for (let p = 0; p < PASSES; p++) for (let i = 0; i < skus.length; i += BATCH) published += (await job.run(skus.slice(i, i + BATCH))).length;
+    const jobRate = published / secs(t0);
+    const mem = process.memoryUsage();
+    process.stdout.write([
+      `| measure | value |`, `| --- | --- |`,
+      `| data | ${path.basename(FILE)}: ${loaded.orders} order events, ${skus.length} products (state loaded in ${loadS.toFixed(1)} s, listings embedded) |`,
+      `| model | ${model.current().model.name} ${model.current().version} |`,
+      `| refit (calibration + ensemble weights on every product) | ${refitS.toFixed(1)} s |`,
+      `| model alone, batches of ${BATCH} | ${Math.round(modelRate).toLocaleString('en')} products/s |`,
+      `| worker pass: Redis read + forecast + Trend publish to Kafka | ${Math.round(jobRate).toLocaleString('en')} products/s |`,
+      `| peak heap / RSS | ${(mem.heapUsed / 2 ** 20).toFixed(0)} / ${(mem.rss / 2 ** 20).toFixed(0)} MiB |`,
+    ].join('\n') + '\n');
+    await model.stop();
+  } finally {
+    await publisher.disconnect();
+    await deleteKeysWithPrefix((store as unknown as { prefix: string }).prefix);
+    await store.close();
+    await deleteTopicsWithPrefix(prefix);
+  }
+}
+
+void main().then(() => process.exit(0), (err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});
