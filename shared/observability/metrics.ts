@@ -40,14 +40,18 @@ export const METRICS = {
   restockAlerts: { name: 'trendcast_restock_alerts_total', type: 'counter', help: 'Restock alerts emitted (defined by services/restock-trigger)', labels: ['state'], services: ['restock-trigger'] },
 } as const satisfies Record<string, MetricDef>;
 
-/** Prefix of the process metrics prom-client collects by default (CPU, memory, event loop, GC). */
-export const PROCESS_PREFIX = 'trendcast_process_';
+/**
+ * Prefix of the metrics prom-client collects by default: its own names already start with
+ * `process_` or `nodejs_`, so these become trendcast_process_cpu_seconds_total,
+ * trendcast_nodejs_eventloop_lag_p99_seconds, ...
+ */
+export const DEFAULT_METRICS_PREFIX = 'trendcast_';
 
 /** One registry per process; every series carries `service`. */
 export function createRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry, prefix: PROCESS_PREFIX });
+  collectDefaultMetrics({ register: registry, prefix: DEFAULT_METRICS_PREFIX });
   return registry;
 }
 
