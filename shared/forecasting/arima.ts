@@ -4,13 +4,13 @@
  * - differencing as auto.arima does it, by tests rather than AIC: D = 1 when the weekly seasonal
  *   strength (classical decomposition) exceeds 0.64, then d = 1 when the KPSS level-stationarity
  *   statistic exceeds its 5% critical value 0.463;
- * - p, q in 0..maxOrder fitted by conditional least squares: AR orders exactly by OLS, ARMA orders by
- *   Hannan-Rissanen (a long AR gives residual estimates, then OLS on lagged values and residuals),
- *   scored by the CSS residuals; the order with the lowest AIC wins. Non-stationary or
- *   non-invertible estimates are rejected.
+ * - p, q in 0..2 by Hannan-Rissanen (a long Yule-Walker AR gives residual estimates, then OLS on
+ *   lagged values and residuals; for pure AR orders that is exactly conditional least squares),
+ *   the lowest AIC wins (see searchArma); non-stationary or non-invertible estimates are rejected;
+ *   fitArma fits one given order the same way and scores it by its CSS residuals.
  */
 import type { PointForecaster } from './calibrated';
-import { ols } from './linalg';
+import { ols, solve, yuleWalker } from './linalg';
 import { tail } from './series';
 import { kpss, seasonalStrength, difference, undifference } from './arima-tests';
 
@@ -55,18 +55,17 @@ export function cssResiduals(x: Float64Array, mean: number, phi: Float64Array, t
   return { e, sse, n: x.length - p };
 }
 
-/** Residuals of a long AR(m) fitted by OLS, the first step of Hannan-Rissanen. */
+/** Order of the long AR of Hannan-Rissanen: enough to whiten a weekly series, bounded for short ones. */
+const longArOrder = (n: number) => Math.min(8, Math.floor(n / 5));
+
+/** Residuals of a long AR(m) (Yule-Walker), the first step of Hannan-Rissanen; 0 for t < m. */
 function longArResiduals(x: Float64Array, m: number): Float64Array | undefined {
-  const beta = ols(m + 1, m, x.length, (t, r) => {
-    r[0] = 1;
-    for (let i = 1; i <= m; i++) r[i] = x[t - i];
-    return x[t];
-  });
-  if (!beta) return undefined;
+  const yw = yuleWalker(x, m);
+  if (!yw) return undefined;
   const e = new Float64Array(x.length);
   for (let t = m; t < x.length; t++) {
-    let f = beta[0];
-    for (let i = 1; i <= m; i++) f += beta[i] * x[t - i];
+    let f = yw.mean;
+    for (let i = 0; i < yw.phi.length; i++) f += yw.phi[i] * (x[t - 1 - i] - yw.mean);
     e[t] = x[t] - f;
   }
   return e;
@@ -74,7 +73,7 @@ function longArResiduals(x: Float64Array, m: number): Float64Array | undefined {
 
 /** Fits ARMA(p,q) (with a mean when `withMean`); undefined when the estimate is unusable. */
 export function fitArma(x: Float64Array, p: number, q: number, withMean: boolean, longAr?: Float64Array): ArmaFit | undefined {
-  const m = longAr ? Math.min(10, Math.floor(x.length / 5)) : 0;
+  const m = longAr ? longArOrder(x.length) : 0;
   if (q > 0 && !longAr) return undefined;
   const start = q > 0 ? m + q : p;
   const k = (withMean ? 1 : 0) + p + q;
@@ -120,18 +119,90 @@ export function autoArima(y: Float64Array, opts: ArimaOptions = {}): ArimaFit | 
   let x = D ? difference(y, period) : y;
   const d = x.length >= 12 && kpss(x) > 0.463 ? 1 : 0;
   if (d) x = difference(x, 1);
-  const withMean = d + D === 0;
-  const maxP = opts.maxP ?? 2;
-  const maxQ = opts.maxQ ?? 2;
-  const longAr = maxQ > 0 && x.length >= 30 ? longArResiduals(x, Math.min(10, Math.floor(x.length / 5))) : undefined;
-  let best: ArmaFit | undefined;
+  const best = searchArma(x, d + D === 0, opts.maxP ?? 2, opts.maxQ ?? 2);
+  return best ? { ...best, d, D } : undefined;
+}
+
+/**
+ * Order search in one pass over the data: all candidate regressors (1, x_{t-1..P}, e_{t-1..Q}) share
+ * one sample range, so one X'X serves every (p, q), each a solve of its sub-block; orders are compared
+ * by the AIC of that regression's residual variance (SSE = y'y - b'X'y). Only the winner gets its
+ * CSS residuals computed, for the forecast's MA terms.
+ */
+function searchArma(x: Float64Array, withMean: boolean, maxP: number, maxQ: number): ArmaFit | undefined {
+  const m = longArOrder(x.length);
+  const longAr = maxQ > 0 && x.length >= 30 ? longArResiduals(x, m) : undefined;
+  const Q = longAr ? maxQ : 0;
+  const ne = normalEquations(x, longAr, withMean, maxP, Q, longAr ? m + Q : maxP);
+  if (!ne) return undefined;
+  const c0 = withMean ? 1 : 0;
+  let best: { p: number; q: number; beta: Float64Array; aic: number } | undefined;
   for (let p = 0; p <= maxP; p++) {
-    for (let q = 0; q <= maxQ; q++) {
-      const f = fitArma(x, p, q, withMean, longAr);
-      if (f && (!best || f.aic < best.aic)) best = f;
+    for (let q = 0; q <= Q; q++) {
+      const cols = [...(withMean ? [0] : []), ...Array.from({ length: p }, (_, i) => c0 + i), ...Array.from({ length: q }, (_, j) => c0 + maxP + j)];
+      const fit = subSolve(ne, cols);
+      if (!fit) continue;
+      const phi = fit.beta.slice(c0, c0 + p);
+      const theta = fit.beta.slice(c0 + p, c0 + p + q);
+      if (!insideUnitRegion(phi) || !insideUnitRegion(theta.map((v) => -v))) continue;
+      const aic = ne.n * Math.log(Math.max(fit.sse / ne.n, 1e-12)) + 2 * (cols.length + 1);
+      if (!best || aic < best.aic) best = { p, q, beta: fit.beta, aic };
     }
   }
-  return best ? { ...best, d, D } : undefined;
+  if (!best) return undefined;
+  const phi = best.beta.slice(c0, c0 + best.p);
+  const theta = best.beta.slice(c0 + best.p, c0 + best.p + best.q);
+  const mean = withMean ? best.beta[0] / (1 - phi.reduce((a, b) => a + b, 0)) : 0;
+  const { e, sse, n } = cssResiduals(x, mean, phi, theta);
+  return { p: best.p, q: best.q, mean, phi, theta, sigma2: sse / n, aic: best.aic, residuals: e };
+}
+
+interface NormalEquations {
+  xtx: Float64Array;
+  xty: Float64Array;
+  yty: number;
+  /** Columns and rows. */
+  K: number;
+  n: number;
+}
+
+/** X'X, X'y, y'y of the full candidate design (1, x_{t-1..P}, e_{t-1..Q}) over t >= start. */
+function normalEquations(x: Float64Array, e: Float64Array | undefined, withMean: boolean, P: number, Q: number, start: number): NormalEquations | undefined {
+  const c0 = withMean ? 1 : 0;
+  const K = c0 + P + Q;
+  const n = x.length - start;
+  if (n < 2 * K + 4) return undefined;
+  const xtx = new Float64Array(K * K);
+  const xty = new Float64Array(K);
+  const r = new Float64Array(K);
+  let yty = 0;
+  for (let t = start; t < x.length; t++) {
+    if (withMean) r[0] = 1;
+    for (let i = 1; i <= P; i++) r[c0 + i - 1] = x[t - i];
+    for (let j = 1; j <= Q; j++) r[c0 + P + j - 1] = e![t - j];
+    yty += x[t] * x[t];
+    for (let i = 0; i < K; i++) {
+      xty[i] += r[i] * x[t];
+      for (let j = i; j < K; j++) xtx[i * K + j] += r[i] * r[j];
+    }
+  }
+  for (let i = 0; i < K; i++) for (let j = 0; j < i; j++) xtx[i * K + j] = xtx[j * K + i];
+  return { xtx, xty, yty, K, n };
+}
+
+/** OLS on a subset of the columns; SSE = y'y - b'X'y. */
+function subSolve(ne: NormalEquations, cols: number[]): { beta: Float64Array; sse: number } | undefined {
+  const k = cols.length;
+  if (k === 0) return { beta: new Float64Array(0), sse: ne.yty };
+  const a = new Float64Array(k * k);
+  const b = new Float64Array(k);
+  cols.forEach((ci, i) => {
+    b[i] = ne.xty[ci];
+    cols.forEach((cj, j) => (a[i * k + j] = ne.xtx[ci * ne.K + cj] + (i === j ? 1e-9 * (1 + ne.xtx[ci * ne.K + ci]) : 0)));
+  });
+  const beta = solve(a, b.slice(), k);
+  if (!beta) return undefined;
+  return { beta, sse: ne.yty - cols.reduce((acc, ci, i) => acc + beta[i] * ne.xty[ci], 0) };
 }
 
 /** h-step forecasts of the original series: ARMA recursion on the differenced scale, then integrated. */
@@ -160,7 +231,7 @@ export class ArimaForecaster implements PointForecaster {
   constructor(private readonly opts: ArimaOptions = {}) {}
 
   point(history: Float64Array, h: number): Float64Array {
-    const y = tail(history, this.opts.window ?? 140);
+    const y = tail(history, this.opts.window ?? 112);
     const fit = y.length >= 14 ? autoArima(y, this.opts) : undefined;
     if (!fit) return new Float64Array(h).fill(y.reduce((a, b) => a + b, 0) / Math.max(1, y.length));
     return arimaForecast(y, fit, h, this.opts.period ?? 7);

@@ -9,7 +9,6 @@
  */
 import { CalibrationSamples, QuantileCalibration, binOf, closedWeekdays, demandShape } from './calibration';
 import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
-import { tidy } from './model';
 import { stepWeekday, toFloat64 } from './series';
 
 export interface PointForecaster {
@@ -74,7 +73,7 @@ export class CalibratedModel implements ForecastModel {
   private base(s: SeriesInput, horizon: number, closed: boolean[]): Float64Array[] {
     const hist = toFloat64(s.history);
     const m = hist.length > 0 ? this.point.point(hist, horizon) : new Float64Array(horizon);
-    const shape = demandShape({ ...s, history: hist }, closed);
+    const shape = cachedShape(s, hist, closed);
     return shape.map((sq) => m.map((v) => (v > 0 ? v * sq : 0)));
   }
 
@@ -88,10 +87,33 @@ export class CalibratedModel implements ForecastModel {
     const out: QuantileForecast = { p10: new Array(horizon), p50: new Array(horizon), p90: new Array(horizon) };
     for (let h = 0; h < horizon; h++) {
       const bin = binOf(stepWeekday(s, h + 1));
-      out.p10[h] = base[0][h] * cal.at(bin, 0);
-      out.p50[h] = base[1][h] * cal.at(bin, 1);
-      out.p90[h] = base[2][h] * cal.at(bin, 2);
+      let a = base[0][h] * cal.at(bin, 0);
+      let b = base[1][h] * cal.at(bin, 1);
+      let c = base[2][h] * cal.at(bin, 2);
+      // Each quantile has its own multiplier, so order them here (cheaper than tidy's per-step arrays).
+      if (a > b) [a, b] = [b, a];
+      if (b > c) [b, c] = [c, b];
+      if (a > b) [a, b] = [b, a];
+      out.p10[h] = a;
+      out.p50[h] = b;
+      out.p90[h] = c;
     }
-    return tidy(out);
+    return out;
   }
+}
+
+/**
+ * Every model of an ensemble needs the same product's shape: computed once per history array and
+ * set of closed weekdays (a WeakMap, so it goes away with the batch).
+ */
+const shapes = new WeakMap<object, { closed: string; shape: [number, number, number] }>();
+
+function cachedShape(s: SeriesInput, hist: Float64Array, closed: boolean[]): [number, number, number] {
+  const key = s.history as object;
+  const closedKey = closed.map(Number).join('');
+  const hit = shapes.get(key);
+  if (hit && hit.closed === closedKey) return hit.shape;
+  const shape = demandShape({ ...s, history: hist }, closed);
+  shapes.set(key, { closed: closedKey, shape });
+  return shape;
 }

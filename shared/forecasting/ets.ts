@@ -34,8 +34,8 @@ export interface EtsFit {
 }
 
 export const ETS_GRID = {
-  alpha: [0.05, 0.15, 0.35],
-  beta: [0.005, 0.03],
+  alpha: [0.05, 0.2],
+  beta: [0.01],
   gamma: [0.02, 0.1],
   phi: 0.9,
 };

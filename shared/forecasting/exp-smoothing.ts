@@ -9,8 +9,8 @@ import type { PointForecaster } from './calibrated';
 import { mean, tail } from './series';
 
 export const SES_ALPHAS = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5];
-export const HOLT_ALPHAS = [0.05, 0.1, 0.2, 0.3, 0.5];
-export const HOLT_BETAS = [0.01, 0.05, 0.1, 0.2];
+export const HOLT_ALPHAS = [0.05, 0.1, 0.2, 0.4];
+export const HOLT_BETAS = [0.01, 0.05, 0.15];
 
 /**
  * Initial state: level = mean of the first week (the zero state of the streaming filter would pull the
@@ -32,6 +32,25 @@ export function holtSse(y: ArrayLike<number>, p: SmoothingParams, init: HoltStat
   return { sse, state: s };
 }
 
+/**
+ * The same SSE as holtSse with holtStep's arithmetic written inline: the grid search runs it for every
+ * parameter pair of every product, and the per-step state objects dominated its cost. A unit test
+ * pins it to holtSse.
+ */
+export function holtSseInline(y: ArrayLike<number>, alpha: number, beta: number, level0: number, trend0: number): number {
+  let level = level0;
+  let trend = trend0;
+  let sse = 0;
+  for (let t = 0; t < y.length; t++) {
+    const e = y[t] - (level + trend);
+    sse += e * e;
+    const next = alpha * y[t] + (1 - alpha) * (level + trend);
+    trend = beta * (next - level) + (1 - beta) * trend;
+    level = next;
+  }
+  return sse;
+}
+
 export interface HoltFit {
   params: SmoothingParams;
   state: HoltState;
@@ -44,7 +63,7 @@ export function fitHolt(y: ArrayLike<number>, alphas: number[], betas: number[])
   let best: HoltFit | undefined;
   for (const alpha of alphas) {
     for (const beta of betas) {
-      const { sse } = holtSse(y, { alpha, beta }, init);
+      const sse = holtSseInline(y, alpha, beta, init.level, init.trend);
       if (!best || sse < best.sse) best = { params: { alpha, beta }, state: init, sse };
     }
   }
@@ -74,7 +93,7 @@ export class HoltForecaster implements PointForecaster {
   constructor(private readonly opts: SmoothingOptions & { phi?: number } = {}) {}
 
   point(history: Float64Array, h: number): Float64Array {
-    const y = tail(history, this.opts.window ?? 182);
+    const y = tail(history, this.opts.window ?? 112);
     const fit = fitHolt(y, HOLT_ALPHAS, HOLT_BETAS);
     const out = new Float64Array(h);
     for (let i = 1; i <= h; i++) out[i - 1] = holtForecast(fit.state, i, this.opts.phi ?? 1);

@@ -12,8 +12,8 @@ import type { PointForecaster } from './calibrated';
 import { tail } from './series';
 
 export const CROSTON_ALPHAS = [0.05, 0.1, 0.2, 0.3];
-export const TSB_ALPHAS = [0.05, 0.1, 0.2, 0.3];
-export const TSB_BETAS = [0.02, 0.05, 0.1, 0.2];
+export const TSB_ALPHAS = [0.05, 0.1, 0.25];
+export const TSB_BETAS = [0.02, 0.05, 0.15];
 
 export interface CrostonState {
   size: number;
@@ -83,7 +83,7 @@ function bestCroston(y: ArrayLike<number>): { alpha: number; state: CrostonState
 export class CrostonForecaster implements PointForecaster {
   readonly name: string;
   /** variant 'sba' applies the Syntetos-Boylan debiasing factor. */
-  constructor(private readonly variant: 'croston' | 'sba' = 'croston', private readonly window = 364) {
+  constructor(private readonly variant: 'croston' | 'sba' = 'croston', private readonly window = 182) {
     this.name = variant;
   }
 
@@ -97,7 +97,7 @@ export class CrostonForecaster implements PointForecaster {
 
 export class TsbForecaster implements PointForecaster {
   readonly name = 'tsb';
-  constructor(private readonly window = 364) {}
+  constructor(private readonly window = 182) {}
 
   point(history: Float64Array, h: number): Float64Array {
     const y = tail(history, this.window);

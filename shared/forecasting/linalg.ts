@@ -47,3 +47,34 @@ export function ols(k: number, from: number, to: number, row: (t: number, out: F
   }
   return solve(xtx, xty, k);
 }
+
+/**
+ * AR(m) coefficients by Yule-Walker through the Durbin-Levinson recursion, O(n m + m^2): the cheap
+ * long autoregression of Hannan-Rissanen. Returns undefined for a constant series.
+ */
+export function yuleWalker(x: ArrayLike<number>, m: number): { phi: Float64Array; mean: number } | undefined {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i] / n;
+  const acov = new Float64Array(m + 1);
+  for (let k = 0; k <= m; k++) {
+    let s = 0;
+    for (let t = k; t < n; t++) s += (x[t] - mean) * (x[t - k] - mean);
+    acov[k] = s / n;
+  }
+  if (!(acov[0] > 1e-12)) return undefined;
+  let phi = new Float64Array(0);
+  let v = acov[0];
+  for (let k = 1; k <= m; k++) {
+    let num = acov[k];
+    for (let j = 1; j < k; j++) num -= phi[j - 1] * acov[k - j];
+    const r = num / v;
+    const next = new Float64Array(k);
+    for (let j = 1; j < k; j++) next[j - 1] = phi[j - 1] - r * phi[k - j - 1];
+    next[k - 1] = r;
+    phi = next;
+    v *= 1 - r * r;
+    if (!(v > 1e-12)) break;
+  }
+  return { phi, mean };
+}

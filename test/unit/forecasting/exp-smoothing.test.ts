@@ -1,5 +1,6 @@
 import { holtFilter } from '../../../shared/domain/smoothing';
-import { HoltForecaster, SesForecaster, fitHolt, holtSse } from '../../../shared/forecasting/exp-smoothing';
+import { HoltForecaster, SesForecaster, fitHolt, holtSse, holtSseInline } from '../../../shared/forecasting/exp-smoothing';
+import { mulberry32 } from '../../../shared/forecasting/series';
 
 describe('SES and Holt on hand-computed series', () => {
   it('SES, alpha 0.5, level initialised at the first-week mean', () => {
@@ -19,6 +20,14 @@ describe('SES and Holt on hand-computed series', () => {
     expect(r.sse).toBeCloseTo(4 + 2.25 + 8.265625, 12);
     // It is the streaming filter's step: holtFilter from the same state gives the same state.
     expect(holtFilter([1, 3, 5], { alpha: 0.5, beta: 0.5 }, { level: 3, trend: 0 })).toEqual(r.state);
+  });
+
+  it('the inlined grid-search SSE is exactly the holtStep SSE', () => {
+    const rand = mulberry32(3);
+    const y = Array.from({ length: 200 }, () => (rand() < 0.3 ? Math.floor(rand() * 20) : 0));
+    for (const [alpha, beta] of [[0.05, 0.01], [0.4, 0.15], [0.2, 0]]) {
+      expect(holtSseInline(y, alpha, beta, 2, 0.1)).toBe(holtSse(y, { alpha, beta }, { level: 2, trend: 0.1 }).sse);
+    }
   });
 
   it('the grid search picks the SSE-minimising parameters', () => {
