@@ -10,12 +10,13 @@ import type { ProductSnapshot } from '../../shared/domain/state';
  *
  * Memory is bounded: a product keeps at most one pending p50 per (horizon, target bucket), and
  * every pass that reads a product scores its due targets before recording new ones, so at most
- * sum(h + 1) targets wait per product; beyond `maxProducts` the least recently forecast is dropped.
+ * sum(h + 1 + grace) targets wait per product; beyond `maxProducts` the least recently forecast is dropped.
  * State is in memory: a restart forgets pending forecasts (the counters then restart too).
  */
 export const accuracySpec = {
   ACCURACY_HORIZONS: { kind: 'list', default: ['1', '7', '14', '28'], doc: 'Horizon steps whose forecasts are scored online (steps beyond FORECAST_HORIZON are ignored)' },
   ACCURACY_WINDOW_BUCKETS: { kind: 'int', default: 28, min: 1, max: 5000, doc: 'Online WAPE is computed over the target buckets of this many newest complete buckets' },
+  ACCURACY_GRACE_BUCKETS: { kind: 'int', default: 1, min: 0, max: 365, doc: 'A bucket is scored only once the watermark is this many buckets past its end, so events still in flight on other partitions count' },
   ACCURACY_MAX_PRODUCTS: { kind: 'int', default: 100000, min: 1, doc: 'Products whose pending forecasts are remembered (least recently forecast dropped first)' },
 } satisfies Spec;
 
@@ -23,6 +24,8 @@ export interface AccuracySettings {
   horizons: number[];
   windowBuckets: number;
   maxProducts: number;
+  /** Buckets the watermark must be past a bucket before it is scored (default 0 here; 1 in the service). */
+  graceBuckets?: number;
 }
 
 /** Sums of one horizon, either over the rolling window or as increments of one pass. */
@@ -86,10 +89,11 @@ export class AccuracyTracker {
   }
 
   /**
-   * Scores every pending forecast of `snap` whose target bucket is complete (<= completeThrough)
-   * and returns what this call added per horizon (for counters).
+   * Scores every pending forecast of `snap` whose target bucket is complete (<= completeThrough,
+   * less the grace) and returns what this call added per horizon (for counters).
    */
-  resolve(snap: ProductSnapshot, completeThrough: number): AccuracySums[] {
+  resolve(snap: ProductSnapshot, completeBucket: number): AccuracySums[] {
+    const completeThrough = completeBucket - (this.s.graceBuckets ?? 0);
     this.advance(completeThrough);
     const p = this.pending.get(snap.sku);
     if (!p) return [];

@@ -29,7 +29,7 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   const log = createLogger('forecaster', c.LOG_LEVEL as LogLevel);
   const registry = createRegistry('forecaster');
   const metrics = forecasterMetrics(registry);
-  const tracker = new AccuracyTracker({ horizons: accuracyHorizons(c.ACCURACY_HORIZONS, c.FORECAST_HORIZON), windowBuckets: c.ACCURACY_WINDOW_BUCKETS, maxProducts: c.ACCURACY_MAX_PRODUCTS });
+  const tracker = new AccuracyTracker({ horizons: accuracyHorizons(c.ACCURACY_HORIZONS, c.FORECAST_HORIZON), windowBuckets: c.ACCURACY_WINDOW_BUCKETS, maxProducts: c.ACCURACY_MAX_PRODUCTS, graceBuckets: c.ACCURACY_GRACE_BUCKETS });
   const active = await resolveModel(c.FORECAST_MODEL, log, {
     artifactsDir: c.ARTIFACTS_DIR, pollMs: c.ARTIFACT_POLL_MS, ensembleMembers: c.ENSEMBLE_MEMBERS, tfjsBackend: c.TFJS_BACKEND,
   });

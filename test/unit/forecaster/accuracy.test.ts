@@ -65,6 +65,14 @@ describe('AccuracyTracker scores published p50s against realized demand', () => 
     expect(t.resolve(snap('B', { oldest: 1, latest: 1, values: [3] }), 1)).toEqual([]);
   });
 
+  test('with a grace of 2 buckets, a bucket is scored only once the watermark is 2 buckets past it', () => {
+    const t = new AccuracyTracker({ horizons: [1], windowBuckets: 5, maxProducts: 10, graceBuckets: 2 });
+    const e = snap('E', { oldest: 30, latest: 33, values: [6, 1, 1, 1] });
+    t.record('E', 30, [4]);
+    expect(t.resolve(e, 31)).toEqual([]);
+    expect(t.resolve(e, 32)).toEqual([{ horizon: 1, absError: 2, actual: 6, points: 1 }]);
+  });
+
   test('demand is max(0, bucket sum) and 0 outside the stored range', () => {
     const s = snap('E', { oldest: 3, latest: 5, values: [2, -4, 1] });
     expect([2, 3, 4, 5, 6].map((b) => demandAt(s, b))).toEqual([0, 2, 0, 1, 0]);
