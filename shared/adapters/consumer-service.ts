@@ -63,6 +63,9 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   const handler = await def.makeHandler({ store, config, limits: limitsOf(config), log, registry });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-${def.service}` }, log);
   const topic = def.topic(topicNames(config.TOPIC_PREFIX));
+  // series exist from the start, so rate()/increase() also see the first DLQ message or duplicate
+  for (const outcome of ['ok', 'dlq', 'duplicate', 'late'] as const) metrics.events.inc({ topic, outcome }, 0);
+  metrics.dlq.inc({ topic }, 0);
   await ensureTopics(kafka, [topic, dlqTopic(topic)], config.TOPIC_PARTITIONS);
   const dlq = new KafkaPublisher(kafka);
   await dlq.connect();
