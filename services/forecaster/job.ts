@@ -92,6 +92,7 @@ export class ForecastJob {
       return buildTrend({
         sku: snap.sku, forecast: tidy(forecasts[i]), firstBucketStart: wmBucket * this.s.bucketMs, bucketMs: this.s.bucketMs,
         level, trend, basedOnEventTime: wm, generatedAt, model: model.name, modelVersion: version, flatBand: this.s.flatBand,
+        category: snap.listing?.category ?? null,
       });
     });
     await this.d.publisher.publish(this.d.topic, trends.map((t) => ({ key: t.sku, value: this.d.codec.encode(t) })));

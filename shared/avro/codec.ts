@@ -9,7 +9,7 @@ import { rabinFingerprint } from './fingerprint';
  * fingerprint, then the binary datum. The fingerprint lets a reader pick the writer schema among the
  * versions it knows (schemas/<name>.avsc and schemas/history/<name>.v*.avsc) and resolve it to its own.
  * A writer schema it does not know is read with its own schema as a prefix: that is sound because
- * our compatibility rule (docs/schemas.md) only ever appends defaulted fields at the end of the
+ * our compatibility rule (docs/trends-schema.md) only ever appends defaulted fields at the end of the
  * top-level record, whose bytes then simply follow the ones an older reader understands.
  */
 const MAGIC = Buffer.from([0xc3, 0x01]);
