@@ -3,7 +3,7 @@
  *
  * Demand here is intermittent and lumpy, so Gaussian intervals around the mean are poor. Each model's
  * base quantile is its mean forecast m times the product's own demand shape S_q (quantile / mean of
- * its last 8 weeks on open weekdays): b_q = m * S_q. A global multiplier per target weekday then
+ * its recent days on open weekdays, see demandShape): b_q = m * S_q. A global multiplier per target weekday then
  * corrects it, p_q = c_q(weekday) * b_q, with c_q minimising the pinball loss on the holdouts (the
  * 3 x 28 days before the fit origin, each forecast from the data before it). Because
  * pinball_q(y, c*b) = b * pinball_q(y/b, c) for b > 0, the optimal c_q is the q-quantile of the
@@ -24,12 +24,26 @@ export function binOf(weekday: number): number {
   return weekday < 0 ? 7 : weekday;
 }
 
+/** Windows of the demand shape: 4, 8 and 16 weeks. */
+export const SHAPE_WINDOWS = [28, 56, 112];
+
 /**
- * The product's own demand shape: quantiles of its recent daily demand over their mean, from the
- * last `window` buckets on open weekdays (or its whole history if nothing sold recently). Scaled by a
- * model's mean forecast it gives that model's base quantiles.
+ * The product's own demand shape: quantiles of its recent daily demand over their mean, on open
+ * weekdays, averaged over the last 4, 8 and 16 weeks (an empirical p90 from ~24 or ~48 open days is
+ * noisy; averaging the three estimates smooths it and scored better than any one window). A window
+ * without sales takes the shape of the whole history. Scaled by a model's mean forecast it gives
+ * that model's base quantiles.
  */
-export function demandShape(s: SeriesInput, closed: boolean[], window = 56): [number, number, number] {
+export function demandShape(s: SeriesInput, closed: boolean[], windows: number[] = SHAPE_WINDOWS): [number, number, number] {
+  const out: [number, number, number] = [0, 0, 0];
+  for (const w of windows) {
+    const part = windowShape(s, closed, w);
+    for (let k = 0; k < 3; k++) out[k] += part[k] / windows.length;
+  }
+  return out;
+}
+
+function windowShape(s: SeriesInput, closed: boolean[], window: number): [number, number, number] {
   const h = s.history;
   for (const from of [Math.max(0, h.length - window), 0]) {
     const pool: number[] = [];
