@@ -52,16 +52,34 @@ async function rawConsume(topic: string, n: number): Promise<number> {
   return (Date.now() - t0) / 1000;
 }
 
+/** CPU seconds of a process so far (utime + stime), or NaN when it cannot be read. */
+function cpuOf(pid: number | undefined): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function redisPid(): number | undefined {
+  const f = path.join(ROOT, '.infra/redis/redis.pid');
+  return fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8').trim()) : undefined;
+}
+
 async function throughService(service: string, topic: string, n: number, env: Record<string, string>) {
   const group = uniq('bench-g-');
+  const redis0 = cpuOf(redisPid());
   const svc = await startService(service, { ...env, CONSUMER_GROUP: group });
   const t0 = Date.now();
   while ((await groupLag(group, topic)) > 0) await new Promise((r) => setTimeout(r, 100));
   const seconds = (Date.now() - t0) / 1000;
+  const cpuSeconds = cpuOf(svc.proc.pid);
+  const redisSeconds = cpuOf(redisPid()) - redis0;
   const status = fs.readFileSync(`/proc/${svc.proc.pid}/status`, 'utf8');
   const peakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
   await svc.stop();
-  return { seconds, rate: n / seconds, peakMiB };
+  return { seconds, rate: n / seconds, peakMiB, cpuSeconds, redisSeconds };
 }
 
 async function main() {
@@ -86,6 +104,7 @@ async function main() {
     const reviews = texts.map((text, i) => ({ eventId: `rev-${i}`, eventTime: Date.UTC(2011, 5, 1) + i * 1000, sku: events[i % events.length].sku, reviewId: `r${i}`, rating: 1 + (i % 5), text, language: 'en' }));
     await produce(rtopic, reviews.map((r) => ({ key: r.sku, value: rc.encode(r) })));
     const embedder = await createEmbedder({ modelId: 'Xenova/all-MiniLM-L6-v2', modelDir: path.join(ROOT, 'models'), allowRemote: false, batchSize: 32, quantized: false });
+    await embedder.embed(texts.slice(0, 64)); // warm-up: the first calls compile kernels
     let t0 = Date.now();
     await embedder.embed(texts);
     const rawModel = texts.length / ((Date.now() - t0) / 1000);
@@ -99,6 +118,7 @@ async function main() {
       `| order-consumer end to end (Kafka -> Redis, committed) | ${Math.round(svc.rate).toLocaleString('en')} events/s |`,
       `| ratio to raw | ${(svc.rate / rawRate).toFixed(2)} |`,
       `| order-consumer peak RSS | ${svc.peakMiB.toFixed(0)} MiB |`,
+      `| order-consumer CPU (whole process life, incl. start-up) / Redis CPU meanwhile | ${svc.cpuSeconds.toFixed(1)} s / ${svc.redisSeconds.toFixed(1)} s, for ${svc.seconds.toFixed(1)} s of consumption |`,
       `| raw model calls (${texts.length} review texts, batches of 32) | ${rawModel.toFixed(1)} texts/s |`,
       `| review-consumer end to end (Kafka -> model -> Redis) | ${rsvc.rate.toFixed(1)} reviews/s |`,
       `| ratio to raw model | ${(rsvc.rate / rawModel).toFixed(2)} |`,

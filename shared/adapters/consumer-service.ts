@@ -22,7 +22,7 @@ export const consumerSpec = {
   ...validationSpec,
   ...serviceSpec,
   CONSUMER_GROUP: { kind: 'string', default: '', doc: 'Consumer group id (default trendcast-<service>)' },
-  CONSUMER_CHUNK_SIZE: { kind: 'int', default: 10000, min: 1, max: 100000, doc: 'Messages stored and committed together' },
+  CONSUMER_CHUNK_SIZE: { kind: 'int', default: 50000, min: 1, max: 100000, doc: 'Messages stored and committed together' },
   CONSUMER_PARTITIONS_CONCURRENTLY: { kind: 'int', default: 3, min: 1, max: 64, doc: 'Partitions processed in parallel by one process' },
   TOPIC_PARTITIONS: { kind: 'int', default: 3, min: 1, max: 1000, doc: 'Partitions of topics this service creates' },
   FROM_BEGINNING: { kind: 'bool', default: true, doc: 'A new consumer group starts at the oldest offset' },
