@@ -60,7 +60,10 @@ test('the window: old buckets and ids are trimmed, older events are counted too 
   expect(snap.demand).toEqual({ oldest: base + 41, latest: base + 100, values: [...new Array(59).fill(0), 2] });
   const redis = store.redis;
   expect(await redis.zcard(`${prefix}:{WIN1}:seen:orders`)).toBe(1);
-  expect(await redis.hlen(`${prefix}:{WIN1}:demand`)).toBe(1);
+  // the ring keeps exactly the window: one slot per bucket, only the newest one non-zero
+  const ring = (await redis.getBuffer(`${prefix}:{WIN1}:demand`))!;
+  expect(ring.length).toBe(60 * 8);
+  expect(Array.from({ length: 60 }, (_, i) => ring.readDoubleLE(i * 8)).filter((v) => v !== 0)).toEqual([2]);
   // the smoothing still includes the old events: it is the filter over the whole series
   const full = new Array(101).fill(0);
   full[0] = 3;

@@ -1,20 +1,19 @@
 import type { ProductSnapshot } from '../../domain/state';
 
-/** Turns the raw hashes of one product into a snapshot. Kept apart from the store: pure and testable. */
+/** Turns the raw hashes and the demand ring of one product into a snapshot. Kept apart from the store: pure and testable. */
 export function parseSnapshot(
   sku: string,
-  [state, demand, listing, reviews]: [Record<string, string>, Record<string, string>, Record<string, Buffer>, Record<string, Buffer>],
+  [state, ring, listing, reviews]: [Record<string, string>, Buffer | null, Record<string, Buffer>, Record<string, Buffer>],
 ): ProductSnapshot {
   const latest = state.latest === undefined ? null : Number(state.latest);
   let demandOut: ProductSnapshot['demand'] = null;
   let smoothing: ProductSnapshot['smoothing'] = null;
   if (latest !== null) {
-    const oldest = Number(state.oldest);
+    // the ring (apply-orders-3.lua) holds bucket k in slot k % slots, as doubles
+    const slots = ring ? ring.length / 8 : 0;
+    const oldest = Math.max(Number(state.oldest), latest - slots + 1);
     const values = new Array<number>(latest - oldest + 1).fill(0);
-    for (const [bucket, q] of Object.entries(demand)) {
-      const i = Number(bucket) - oldest;
-      if (i >= 0 && i < values.length) values[i] = Number(q);
-    }
+    for (let i = 0; i < values.length && slots > 0; i++) values[i] = ring!.readDoubleLE(((oldest + i) % slots) * 8);
     demandOut = { oldest, latest, values };
     smoothing = { level: Number(state.level), trend: Number(state.trend), latest };
   }

@@ -83,7 +83,7 @@ export class RedisStateStore implements StateStore {
     const pipe = this.redis.pipeline();
     for (const sku of skus) {
       const k = productKeys(this.prefix, sku);
-      pipe.hgetall(k.state).hgetall(k.demand).hgetallBuffer(k.listing).hgetallBuffer(k.reviews);
+      pipe.hgetall(k.state).getBuffer(k.demand).hgetallBuffer(k.listing).hgetallBuffer(k.reviews);
     }
     const res = await this.guard(pipe.exec(), 'read');
     return skus.map((sku, i) => {
@@ -91,7 +91,7 @@ export class RedisStateStore implements StateStore {
         if (err) throw new TrendcastError('STORE_UNAVAILABLE', err.message, { retriable: true, cause: err });
         return v;
       });
-      return parseSnapshot(sku, part as [Record<string, string>, Record<string, string>, Record<string, Buffer>, Record<string, Buffer>]);
+      return parseSnapshot(sku, part as [Record<string, string>, Buffer | null, Record<string, Buffer>, Record<string, Buffer>]);
     });
   }
 

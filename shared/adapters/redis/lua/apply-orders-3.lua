@@ -1,7 +1,8 @@
 --[[
   Applies a product's order events to its demand buckets and Holt smoothing state, idempotently.
   KEYS[1] state hash   (level, trend, latest, oldest, events, lastEventTime)
-  KEYS[2] demand hash  (bucket index -> summed quantity)
+  KEYS[2] demand ring  (a string of `max buckets` little-endian doubles; bucket k lives in slot k % max:
+                        one GET reads the whole series, and no field per bucket costs memory)
   KEYS[3] seen zset    (eventId scored by eventTime; the dedupe set, trimmed to the window)
   ARGV[1] alpha  ARGV[2] beta  ARGV[3] max buckets kept  ARGV[4] bucket length ms
   ARGV[5..] triples: eventId, eventTime ms, quantity
@@ -11,7 +12,8 @@
   summed per bucket first and each distinct bucket costs one O(log gap) matrix power (memoized): the
   result does not depend on arrival order and equals a batch recomputation. Events older than the kept window
   (relative to the newest bucket seen so far) are dropped as too late: their ids are no longer kept.
-  Redis calls per invocation: HMGET, ZMSCORE, ZADD, one HINCRBY per distinct bucket, HSET.
+  Redis calls per invocation: HMGET, ZMSCORE, ZADD, HSET, one GETRANGE + SETRANGE per distinct bucket,
+  and up to two SETRANGEs that clear the slots of buckets the window has left.
 ]]
 local a = tonumber(ARGV[1])
 local b = tonumber(ARGV[2])
@@ -80,6 +82,21 @@ for n = 1, #ids do
 end
 if applied == 0 then return { 0, dup, late } end
 
+-- Slots of the buckets the window now enters held buckets it left: clear them before adding.
+local function clear(fromB, toB)
+  local n = toB - fromB + 1
+  if n <= 0 then return end
+  if n >= maxB then
+    redis.call('SET', KEYS[2], string.rep('\0', maxB * 8))
+    return
+  end
+  local s = fromB % maxB
+  local first = math.min(n, maxB - s)
+  redis.call('SETRANGE', KEYS[2], s * 8, string.rep('\0', first * 8))
+  if n > first then redis.call('SETRANGE', KEYS[2], 0, string.rep('\0', (n - first) * 8)) end
+end
+if latest0 == nil then clear(latest - maxB + 1, latest) else clear(latest0 + 1, latest) end
+
 -- Late buckets (at or before the stored newest) add q * M^(latest0-k) g to the stored state; newer
 -- ones are folded in ascending order, S <- M^(k-cur) S + q g, which is the batch recursion itself.
 table.sort(buckets)
@@ -97,21 +114,19 @@ for _, k in ipairs(buckets) do
     level, trend = p1 * level + p2 * trend + g1 * q, p3 * level + p4 * trend + g2 * q
     cur = k
   end
-  redis.call('HINCRBY', KEYS[2], k, q)
+  -- a bucket accepted early in the call may have left the window by its end: its slot is another's now
+  if k > latest - maxB then
+    local off = (k % maxB) * 8
+    local old = redis.call('GETRANGE', KEYS[2], off, off + 7)
+    local v = #old == 8 and struct.unpack('<d', old) or 0
+    redis.call('SETRANGE', KEYS[2], off, struct.pack('<d', v + q))
+  end
 end
 redis.call('ZADD', KEYS[3], unpack(zadd))
 events = events + applied
 
 local keepFrom = latest - maxB + 1
 if oldest < keepFrom then
-  if keepFrom - oldest > maxB then
-    -- a long jump: deleting field by field would be slow, the few fields left are listed instead
-    for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
-      if tonumber(f) < keepFrom then redis.call('HDEL', KEYS[2], f) end
-    end
-  else
-    for k = oldest, keepFrom - 1 do redis.call('HDEL', KEYS[2], k) end
-  end
   oldest = keepFrom
   redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%.0f', keepFrom * bucketMs))
 end
