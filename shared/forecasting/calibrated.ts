@@ -83,13 +83,16 @@ export class CalibratedModel implements ForecastModel {
   }
 
   private one(s: SeriesInput, horizon: number, cal: QuantileCalibration): QuantileForecast {
-    const base = this.base(s, horizon, cal.closed);
+    const hist = toFloat64(s.history);
+    const m = hist.length > 0 ? this.point.point(hist, horizon) : new Float64Array(horizon);
+    const [s10, s50, s90] = cachedShape(s, hist, cal.closed);
     const out: QuantileForecast = { p10: new Array(horizon), p50: new Array(horizon), p90: new Array(horizon) };
     for (let h = 0; h < horizon; h++) {
+      const mh = m[h] > 0 ? m[h] : 0;
       const bin = binOf(stepWeekday(s, h + 1));
-      let a = base[0][h] * cal.at(bin, 0);
-      let b = base[1][h] * cal.at(bin, 1);
-      let c = base[2][h] * cal.at(bin, 2);
+      let a = mh * s10 * cal.at(bin, 0);
+      let b = mh * s50 * cal.at(bin, 1);
+      let c = mh * s90 * cal.at(bin, 2);
       // Each quantile has its own multiplier, so order them here (cheaper than tidy's per-step arrays).
       if (a > b) [a, b] = [b, a];
       if (b > c) [b, c] = [c, b];

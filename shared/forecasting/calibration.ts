@@ -36,32 +36,38 @@ export const SHAPE_WINDOWS = [28, 56, 112];
  */
 export function demandShape(s: SeriesInput, closed: boolean[], windows: number[] = SHAPE_WINDOWS): [number, number, number] {
   const out: [number, number, number] = [0, 0, 0];
+  const h = s.history;
+  // Weekday of the first day, then step it: stepWeekday per element was the hot spot of forecasting.
+  const wd0 = stepWeekday(s, 1 - h.length);
+  const pool = new Float64Array(h.length);
+  let whole: [number, number, number] | undefined;
   for (const w of windows) {
-    const part = windowShape(s, closed, w);
+    let part = windowShape(h, Math.max(0, h.length - w), wd0, closed, pool);
+    if (!part) part = whole ??= windowShape(h, 0, wd0, closed, pool) ?? [1, 1, 1];
     for (let k = 0; k < 3; k++) out[k] += part[k] / windows.length;
   }
   return out;
 }
 
-function windowShape(s: SeriesInput, closed: boolean[], window: number): [number, number, number] {
-  const h = s.history;
-  for (const from of [Math.max(0, h.length - window), 0]) {
-    const pool: number[] = [];
-    for (let t = from; t < h.length; t++) {
-      const wd = stepWeekday(s, t - h.length + 1);
-      if (wd < 0 || !closed[wd]) pool.push(h[t]);
+/** Quantiles over mean of h[from..] on open weekdays; undefined when nothing sold there. */
+function windowShape(h: ArrayLike<number>, from: number, wd0: number, closed: boolean[], buf: Float64Array): [number, number, number] | undefined {
+  let n = 0;
+  let sum = 0;
+  let wd = wd0 < 0 ? -1 : (wd0 + from) % 7;
+  for (let t = from; t < h.length; t++) {
+    if (wd < 0 || !closed[wd]) {
+      buf[n++] = h[t];
+      sum += h[t];
     }
-    const mean = pool.reduce((a, b) => a + b, 0) / Math.max(1, pool.length);
-    if (mean > 0) {
-      pool.sort((a, b) => a - b);
-      return [quantileOf(pool, 0.1) / mean, quantileOf(pool, 0.5) / mean, quantileOf(pool, 0.9) / mean];
-    }
-    if (from === 0) break;
+    if (wd >= 0) wd = wd === 6 ? 0 : wd + 1;
   }
-  return [1, 1, 1];
+  if (!(sum > 0)) return undefined;
+  const pool = buf.subarray(0, n).sort(); // typed-array sort: numeric, no comparator
+  const mean = sum / n;
+  return [quantileOf(pool, 0.1) / mean, quantileOf(pool, 0.5) / mean, quantileOf(pool, 0.9) / mean];
 }
 
-function quantileOf(sorted: number[], q: number): number {
+function quantileOf(sorted: ArrayLike<number>, q: number): number {
   const x = (sorted.length - 1) * q;
   const lo = Math.floor(x);
   const hi = Math.min(sorted.length - 1, lo + 1);

@@ -13,7 +13,6 @@
  * Products without history (new listings) go to the optional cold-start model.
  */
 import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
-import { tidy } from './model';
 import { truncateSeries } from './series';
 
 export interface EnsembleOptions {
@@ -92,17 +91,27 @@ export class Ensemble implements ForecastModel {
   }
 }
 
+/** Quantile-wise weighted average; the triple is re-ordered per step (weights differ by quantile). */
 function combine(fs: QuantileForecast[], w: number[][]): QuantileForecast {
   const h = fs[0].p50.length;
-  const out: QuantileForecast = { p10: new Array(h).fill(0), p50: new Array(h).fill(0), p90: new Array(h).fill(0) };
-  KEYS.forEach((key, k) => {
+  const out: QuantileForecast = { p10: new Array(h), p50: new Array(h), p90: new Array(h) };
+  for (let t = 0; t < h; t++) {
+    let a = 0;
+    let b = 0;
+    let c = 0;
     for (let m = 0; m < fs.length; m++) {
-      const wm = w[k][m];
-      if (wm === 0) continue;
-      for (let t = 0; t < h; t++) out[key][t] += wm * fs[m][key][t];
+      a += w[0][m] * fs[m].p10[t];
+      b += w[1][m] * fs[m].p50[t];
+      c += w[2][m] * fs[m].p90[t];
     }
-  });
-  return tidy(out);
+    if (a > b) [a, b] = [b, a];
+    if (b > c) [b, c] = [c, b];
+    if (a > b) [a, b] = [b, a];
+    out.p10[t] = Math.max(0, a);
+    out.p50[t] = Math.max(0, b);
+    out.p90[t] = Math.max(0, c);
+  }
+  return out;
 }
 
 function pinballSum(values: Float64Array[], actual: number[][], q: number): number {
