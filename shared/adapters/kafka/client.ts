@@ -21,15 +21,28 @@ export function createKafka(s: KafkaSettings, log: Logger): Kafka {
   });
 }
 
-/** Creates the topics a service needs (and their dead-letter topics) when missing. */
-export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions: number): Promise<void> {
-  const admin: Admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing: ITopicConfig[] = [...new Set(topics)].filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions, replicationFactor: 1 }));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
+/**
+ * Creates the topics a service needs (and their dead-letter topics) when missing, and waits until
+ * the broker serves them. Several services start at once and race to create the same topic (one
+ * wins, the others see "already exists" or, for a moment, "does not host this topic-partition"),
+ * so the whole check is retried a few times before start-up fails.
+ */
+export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions: number, attempts = 8): Promise<void> {
+  const wanted = [...new Set(topics)];
+  for (let attempt = 1; ; attempt++) {
+    const admin: Admin = kafka.admin();
+    try {
+      await admin.connect();
+      const existing = new Set(await admin.listTopics());
+      const missing: ITopicConfig[] = wanted.filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions, replicationFactor: 1 }));
+      if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+      await admin.fetchTopicMetadata({ topics: wanted });
+      return;
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
   }
 }
