@@ -127,9 +127,69 @@ function runOrder(models: string[]): string[] {
   return [...models].sort((a, b) => Number(b === 'ensemble') - Number(a === 'ensemble'));
 }
 
+interface Accumulated {
+  est: SegmentScores[];
+  neu: SegmentScores[];
+  seconds: number;
+}
+
+/** State of one backtest run: scores per model, kept forecasts, diagnostics. */
+class Run {
+  readonly perModel = new Map<string, Accumulated>();
+  readonly kept = new Map<string, ExportRow[]>();
+  readonly diagnostics: BacktestResult['diagnostics'] = {};
+
+  constructor(private readonly opts: BacktestOptions) {}
+
+  /** One model at one origin; `shared` holds this window's model instances. */
+  async model(name: string, win: WindowInputs, ctx: ModelContext, shared: Map<string, SharedModel>): Promise<void> {
+    const t0 = Date.now();
+    const entry = getModel(name);
+    const model = ctx.member(name);
+    if (model.fit) await model.fit(win.train, { horizon: HORIZON });
+    const report = (shared.get(name)!.inner as { fitted?: unknown }).fitted;
+    if (name === 'ensemble' && report) (this.diagnostics[name] ??= {})[win.w.originIso] = report;
+    const acc = this.perModel.get(name) ?? { est: [], neu: [], seconds: 0 };
+    if (entry.segments.includes('established')) {
+      const f = await model.forecast(win.train, HORIZON);
+      acc.est.push(scoreSegment(win.w.established.map((it, i) => ({ actual: it.actual, forecast: f[i], maseScale: it.maseScale, rmsseScale: it.rmsseScale }))));
+      if (name === this.opts.exportModel) keep(this.kept, name, 'established', win, f);
+    }
+    if (entry.segments.includes('new') && win.fresh.length > 0) {
+      const f = await model.forecast(win.fresh, HORIZON);
+      acc.neu.push(scoreSegment(win.w.fresh.map((it, i) => ({ actual: it.actual, forecast: f[i] }))));
+      if (name === this.opts.exportModel || name === 'cold_start') keep(this.kept, name, 'new', win, f);
+    }
+    acc.seconds += (Date.now() - t0) / 1000;
+    this.perModel.set(name, acc);
+  }
+
+  rows(): Row[] {
+    const rows: Row[] = [];
+    for (const name of this.opts.models) {
+      const acc = this.perModel.get(name)!;
+      if (acc.est.length) rows.push({ name, segment: 'established', kind: 'model', windows: acc.est, mean: meanScores(acc.est), seconds: acc.seconds });
+      if (acc.neu.length) rows.push({ name, segment: 'new', kind: 'model', windows: acc.neu, mean: meanScores(acc.neu), seconds: acc.seconds });
+    }
+    return rows;
+  }
+}
+
+/** Per window, one shared instance per model name (see SharedModel), created on first use. */
+function windowContext(ensembleMembers: string[]): { ctx: ModelContext; shared: Map<string, SharedModel> } {
+  const shared = new Map<string, SharedModel>();
+  const ctx: ModelContext = {
+    ensembleMembers,
+    member: (name) => {
+      if (!shared.has(name)) shared.set(name, new SharedModel(getModel(name).create(ctx)));
+      return shared.get(name)!;
+    },
+  };
+  return { ctx, shared };
+}
+
 export async function runBacktest(data: RetailData, opts: BacktestOptions): Promise<BacktestResult> {
-  const origins = opts.origins ?? ORIGINS;
-  const windows = origins.map((o) => buildWindow(data, o));
+  const windows = (opts.origins ?? ORIGINS).map((o) => buildWindow(data, o));
   const order = runOrder(opts.models);
   const total = windows.length * order.length + 1;
   let done = 0;
@@ -142,46 +202,15 @@ export async function runBacktest(data: RetailData, opts: BacktestOptions): Prom
   }));
   const rows = baselineRows(inputs);
   tick('baselines');
-  const perModel = new Map<string, { est: SegmentScores[]; neu: SegmentScores[]; seconds: number }>();
-  const kept = new Map<string, ExportRow[]>();
-  const diagnostics: BacktestResult['diagnostics'] = {};
+  const run = new Run(opts);
   for (const win of inputs) {
-    const shared = new Map<string, SharedModel>();
-    const ctx: ModelContext = {
-      ensembleMembers: opts.ensembleMembers,
-      member: (name) => {
-        if (!shared.has(name)) shared.set(name, new SharedModel(getModel(name).create(ctx)));
-        return shared.get(name)!;
-      },
-    };
+    const { ctx, shared } = windowContext(opts.ensembleMembers);
     for (const name of order) {
-      const t0 = Date.now();
-      const entry = getModel(name);
-      const model = ctx.member(name);
-      if (model.fit) await model.fit(win.train, { horizon: HORIZON });
-      const report = (shared.get(name)!.inner as { fitted?: unknown }).fitted;
-      if (name === 'ensemble' && report) (diagnostics[name] ??= {})[win.w.originIso] = report;
-      const acc = perModel.get(name) ?? { est: [], neu: [], seconds: 0 };
-      if (entry.segments.includes('established')) {
-        const f = await model.forecast(win.train, HORIZON);
-        acc.est.push(scoreSegment(win.w.established.map((it, i) => ({ actual: it.actual, forecast: f[i], maseScale: it.maseScale, rmsseScale: it.rmsseScale }))));
-        if (name === opts.exportModel) keep(kept, name, 'established', win, f);
-      }
-      if (entry.segments.includes('new') && win.fresh.length > 0) {
-        const f = await model.forecast(win.fresh, HORIZON);
-        acc.neu.push(scoreSegment(win.w.fresh.map((it, i) => ({ actual: it.actual, forecast: f[i] }))));
-        if (name === opts.exportModel || name === 'cold_start') keep(kept, name, 'new', win, f);
-      }
-      acc.seconds += (Date.now() - t0) / 1000;
-      perModel.set(name, acc);
+      await run.model(name, win, ctx, shared);
       tick(`${win.w.originIso} ${name}`);
     }
   }
-  for (const name of opts.models) {
-    const acc = perModel.get(name)!;
-    if (acc.est.length) rows.push({ name, segment: 'established', kind: 'model', windows: acc.est, mean: meanScores(acc.est), seconds: acc.seconds });
-    if (acc.neu.length) rows.push({ name, segment: 'new', kind: 'model', windows: acc.neu, mean: meanScores(acc.neu), seconds: acc.seconds });
-  }
+  rows.push(...run.rows());
   const best = (seg: Segment) =>
     rows.filter((r) => r.kind === 'baseline' && r.segment === seg).reduce((a, b) => (b.mean.wql < a.mean.wql ? b : a));
   const bestBaseline = { established: best('established').name, new: best('new').name };
@@ -190,9 +219,9 @@ export async function runBacktest(data: RetailData, opts: BacktestOptions): Prom
     windows: windows.map((w) => ({ origin: w.originIso, established: w.established.length, new: w.fresh.length, references: w.references.length })),
     bestBaseline,
     rows,
-    diagnostics,
+    diagnostics: run.diagnostics,
   };
-  if (opts.exportModel) Object.assign(result, exportRows(opts.exportModel, opts.models, kept, inputs, bestBaseline.new));
+  if (opts.exportModel) Object.assign(result, exportRows(opts.exportModel, opts.models, run.kept, inputs, bestBaseline.new));
   return result;
 }
 
@@ -208,23 +237,18 @@ function keep(kept: Map<string, ExportRow[]>, name: string, seg: Segment, win: W
   kept.set(key, rows);
 }
 
+/** The export: established rows of the model; new rows from it, else cold_start, else the best new baseline. */
 function exportRows(model: string, models: string[], kept: Map<string, ExportRow[]>, inputs: WindowInputs[], bestNew: string) {
   const est = kept.get(`${model}|established`);
   if (!est) throw new Error(`--forecasts: model "${model}" was not run on established products (run it with --models)`);
-  let neuSource = model;
-  let neu = kept.get(`${model}|new`);
-  if (!neu && models.includes('cold_start')) neu = kept.get(`cold_start|new`) ?? [];
-  if (neu && neuSource === model && !kept.has(`${model}|new`)) neuSource = 'cold_start';
-  if (!neu) {
-    neuSource = bestNew;
-    neu = [];
-    for (const win of inputs) {
-      const b = new NewProductBaselines(win.w.references);
-      const f = win.w.fresh.map((it) => newBaseline(bestNew as (typeof NEW_BASELINES)[number], b, it.price, HORIZON));
-      const tmp = new Map<string, ExportRow[]>();
-      keep(tmp, 'b', 'new', win, f);
-      neu.push(...(tmp.get('b|new') ?? []));
-    }
+  const own = kept.get(`${model}|new`);
+  if (own) return { forecasts: [...est, ...own], exportSources: { established: model, new: model } };
+  const cold = models.includes('cold_start') ? kept.get('cold_start|new') : undefined;
+  if (cold) return { forecasts: [...est, ...cold], exportSources: { established: model, new: 'cold_start' } };
+  const tmp = new Map<string, ExportRow[]>();
+  for (const win of inputs) {
+    const b = new NewProductBaselines(win.w.references);
+    keep(tmp, bestNew, 'new', win, win.w.fresh.map((it) => newBaseline(bestNew as (typeof NEW_BASELINES)[number], b, it.price, HORIZON)));
   }
-  return { forecasts: [...est, ...neu], exportSources: { established: model, new: neuSource } };
+  return { forecasts: [...est, ...(tmp.get(`${bestNew}|new`) ?? [])], exportSources: { established: model, new: bestNew } };
 }
