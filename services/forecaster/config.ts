@@ -1,6 +1,7 @@
 import { kafkaSpec, redisSpec, seriesSpec, serviceSpec } from '../../shared/config/common';
 import type { ConfigOf, Spec } from '../../shared/config/spec';
 import { WORKER_MODELS } from './registry';
+import { STATISTICAL_MODELS } from '../../shared/forecasting/index';
 
 export const forecasterSpec = {
   ...kafkaSpec,
@@ -14,7 +15,7 @@ export const forecasterSpec = {
   FORECAST_DEBOUNCE_MS: { kind: 'int', default: 2000, min: 0, doc: 'A changed product is forecast once quiet this long' },
   FORECAST_BATCH_SIZE: { kind: 'int', default: 1000, min: 1, max: 100000, doc: 'Products per model call' },
   FORECAST_MODEL: { kind: 'enum', values: WORKER_MODELS, default: 'ensemble', doc: 'Model the worker publishes (README: Forecasting models)' },
-  ENSEMBLE_MEMBERS: { kind: 'list', default: ['seasonal_naive', 'ets', 'tsb', 'arima', 'lstm'], doc: 'Members of the worker ensemble; lstm joins once a trained artifact exists' },
+  ENSEMBLE_MEMBERS: { kind: 'list', default: [...STATISTICAL_MODELS, 'lstm'], doc: 'Members of the worker ensemble (the backtested set by default); lstm joins once a trained artifact exists' },
   ARTIFACTS_DIR: { kind: 'string', default: 'artifacts', doc: 'Folder of trained models (train --out); the newest lstm version is loaded and hot-swapped' },
   ARTIFACT_POLL_MS: { kind: 'int', default: 30000, min: 100, doc: 'How often the artifacts folder is checked for a new version' },
   TREND_FLAT_BAND: { kind: 'float', default: 0.01, min: 0, max: 1, doc: 'Relative slope per bucket below which a trend is FLAT' },

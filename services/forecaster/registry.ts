@@ -44,7 +44,7 @@ class ArtifactModel implements ForecastModel {
 /** Resolves FORECAST_MODEL to the model the worker runs. */
 export async function resolveModel(name: string, log: Logger, s?: Partial<ModelSettings>): Promise<ModelHandle> {
   if (!WORKER_MODELS.includes(name)) throw new Error(`FORECAST_MODEL ${JSON.stringify(name)} is not one of ${WORKER_MODELS.join(', ')}`);
-  const settings: ModelSettings = { artifactsDir: path.resolve('artifacts'), pollMs: 30_000, ensembleMembers: ['seasonal_naive', 'ets', 'tsb', 'arima', 'lstm'], tfjsBackend: 'auto', ...s };
+  const settings: ModelSettings = { artifactsDir: path.resolve('artifacts'), pollMs: 30_000, ensembleMembers: [...STATISTICAL_MODELS, 'lstm'], tfjsBackend: 'auto', ...s };
   const unknown = settings.ensembleMembers.filter((m) => m !== 'lstm' && !STATISTICAL_MODELS.includes(m));
   if (unknown.length) throw new ConfigError('ENSEMBLE_MEMBERS', `${unknown.join(', ')} not among ${[...STATISTICAL_MODELS, 'lstm'].join(', ')}`);
   const lstm = name === 'lstm' || (name === 'ensemble' && settings.ensembleMembers.includes('lstm')) ? await watchLstm(settings, log, name === 'lstm') : undefined;
