@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { redisCall } from '../../shared/adapters/redis/guard';
 import type { Histogram } from 'prom-client';
 import type { AlertView, RestockState, StockView, TrendView } from '../../shared/domain/restock';
 import { TrendcastError } from '../../shared/errors';
@@ -69,17 +70,10 @@ export class RestockStore {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  private async guard<T>(p: Promise<T>, op: string): Promise<T> {
-    const end = this.latency?.startTimer({ op });
-    try {
-      return await p;
-    } catch (err) {
-      if (err instanceof TrendcastError) throw err;
-      throw new TrendcastError('STORE_UNAVAILABLE', `redis ${op} failed: ${(err as Error).message}`, { retriable: true, cause: err });
-    } finally {
-      end?.();
-    }
+  private guard<T>(p: Promise<T>, op: string): Promise<T> {
+    return redisCall(p, op, this.latency);
   }
+
 }
 
 function pairs(o: Record<string, string | number>): string[] {

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { codecFor, type SchemaName } from '../avro/codec';
-import { kafkaSpec, redisSpec, seriesSpec, serviceSpec, validationSpec } from '../config/common';
+import { consumerTuningSpec, kafkaSpec, redisSpec, seriesSpec, serviceSpec, validationSpec } from '../config/common';
 import { parseConfig, type ConfigOf, type Spec } from '../config/spec';
 import type { StateStore } from '../domain/state';
 import type { ValidationLimits } from '../domain/validation';
@@ -21,11 +21,8 @@ export const consumerSpec = {
   ...seriesSpec,
   ...validationSpec,
   ...serviceSpec,
-  CONSUMER_GROUP: { kind: 'string', default: '', doc: 'Consumer group id (default trendcast-<service>)' },
-  CONSUMER_CHUNK_SIZE: { kind: 'int', default: 50000, min: 1, max: 100000, doc: 'Messages stored and committed together' },
-  CONSUMER_PARTITIONS_CONCURRENTLY: { kind: 'int', default: 3, min: 1, max: 64, doc: 'Partitions processed in parallel by one process' },
-  TOPIC_PARTITIONS: { kind: 'int', default: 3, min: 1, max: 1000, doc: 'Partitions of topics this service creates' },
-  FROM_BEGINNING: { kind: 'bool', default: true, doc: 'A new consumer group starts at the oldest offset' },
+  // '' = trendcast-<service>
+  ...consumerTuningSpec('', 50000),
 } satisfies Spec;
 
 export type ConsumerConfig = ConfigOf<typeof consumerSpec>;

@@ -46,3 +46,14 @@ export const embeddingSpec = {
     doc: 'Use the int8 model (onnx/model_quantized.onnx): ~1.7x faster, but its dynamic quantization makes a text\'s vector depend on the other texts of its batch (up to 0.03 per component); the fp32 default does not',
   },
 } satisfies Spec;
+
+/** How a consuming service reads its topics; the defaults differ per service (group name, chunk size). */
+export function consumerTuningSpec(defaultGroup: string, defaultChunk: number) {
+  return {
+    CONSUMER_GROUP: { kind: 'string', default: defaultGroup, doc: defaultGroup ? 'Consumer group id' : "Consumer group id ('' = trendcast-<service>)" },
+    CONSUMER_CHUNK_SIZE: { kind: 'int', default: defaultChunk, min: 1, max: 100000, doc: 'Messages stored and committed together' },
+    CONSUMER_PARTITIONS_CONCURRENTLY: { kind: 'int', default: 3, min: 1, max: 64, doc: 'Partitions processed in parallel by one process' },
+    TOPIC_PARTITIONS: { kind: 'int', default: 3, min: 1, max: 1000, doc: 'Partitions of topics this service creates' },
+    FROM_BEGINNING: { kind: 'bool', default: true, doc: 'A new consumer group starts at the oldest offset' },
+  } satisfies Spec;
+}

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { redisCall } from './guard';
 import type { Histogram } from 'prom-client';
 import { TrendcastError } from '../../errors';
 import type { ListingEvent, OrderEvent } from '../../domain/events';
@@ -122,17 +123,10 @@ export class RedisStateStore implements StateStore {
     await this.guard(pipe.exec(), 'touch');
   }
 
-  private async guard<T>(p: Promise<T>, op: string): Promise<T> {
-    const end = this.latency?.startTimer({ op });
-    try {
-      return await p;
-    } catch (err) {
-      if (err instanceof TrendcastError) throw err;
-      throw new TrendcastError('STORE_UNAVAILABLE', `Redis: ${(err as Error).message}`, { retriable: true, cause: err });
-    } finally {
-      end?.();
-    }
+  private guard<T>(p: Promise<T>, op: string): Promise<T> {
+    return redisCall(p, op, this.latency);
   }
+
 }
 
 function maxTime(events: { eventTime: number }[]): number {
