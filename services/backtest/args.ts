@@ -7,13 +7,14 @@ export const DEV_DATA = join(REPO_ROOT, '../shared/data/online-retail/online_ret
 export const FIXTURE = join(REPO_ROOT, 'test/fixtures/online-retail/sample.csv');
 
 export const USAGE = `usage: npx tsx services/backtest/main.ts [--data FILE] [--models a,b,...] [--ensemble-members a,b,...]
-       [--json FILE] [--forecasts FILE] [--forecast-model NAME] [--embedder minilm|hash|none] [--no-progress]
+       [--json FILE] [--forecasts FILE] [--forecast-model NAME] [--report FILE.html] [--embedder minilm|hash|none] [--no-progress]
   --data              Online Retail CSV (plain or gzip); default ../shared/data/online-retail/online_retail_dev.csv.gz
                       when present, else test/fixtures/online-retail/sample.csv
   --models            models to run (default: every registered model)
   --ensemble-members  models the ensemble combines (default: the statistical models and registered members)
   --json              write the full result as JSON
   --forecasts         write origin,sku,date,p10,p50,p90 of one model (--forecast-model, default ensemble)
+  --report            write a self-contained HTML report (charts as inline SVG); samples from --forecast-model
   --embedder          listing-text embeddings for cold start: minilm (default; the real model), hash, none`;
 
 export interface BacktestArgs {
@@ -23,6 +24,7 @@ export interface BacktestArgs {
   json?: string;
   forecasts?: string;
   forecastModel?: string;
+  report?: string;
   embedder: 'minilm' | 'hash' | 'none';
   progress: boolean;
   help: boolean;
@@ -53,6 +55,7 @@ export function parseArgs(argv: string[]): BacktestArgs {
       case '--json': a.json = resolve(value()); break;
       case '--forecasts': a.forecasts = resolve(value()); break;
       case '--forecast-model': a.forecastModel = value(); break;
+      case '--report': a.report = resolve(value()); break;
       case '--embedder': {
         const v = value();
         if (v !== 'minilm' && v !== 'hash' && v !== 'none') throw new UsageError(`--embedder must be minilm, hash or none, got "${v}"`);

@@ -1,6 +1,7 @@
 /** The backtest command: load, embed, run EVALUATION.md, print the table, write JSON and the forecast export. */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { hashEmbedder } from '../../shared/backtest/hash-embedder';
 import { loadRetail } from '../../shared/backtest/online-retail';
@@ -10,6 +11,8 @@ import { createEmbedder } from '../../shared/embedding';
 import type { Logger } from '../../shared/log';
 import type { BacktestArgs } from './args';
 import { formatTable } from './table';
+import { ReportCollector } from '../../shared/report/collect';
+import { renderReport } from '../../shared/report/html';
 
 export interface EmbeddingEnv {
   EMBEDDING_MODEL_ID: string;
@@ -40,6 +43,9 @@ export async function runBacktestCommand(args: BacktestArgs, env: EmbeddingEnv, 
   for (const m of [...models, ...(models.includes('ensemble') ? ensembleMembers : [])]) getModel(m); // unknown names fail before any work
   const exportModel = args.forecasts ? (args.forecastModel ?? (models.includes('ensemble') ? 'ensemble' : models[0])) : undefined;
   if (exportModel && !models.includes(exportModel)) throw new Error(`--forecast-model ${exportModel} is not among --models`);
+  const sampleModel = args.forecastModel ?? (models.includes('ensemble') ? 'ensemble' : models[0]);
+  if (args.report && !models.includes(sampleModel)) throw new Error(`--report: --forecast-model ${sampleModel} is not among --models`);
+  const collector = args.report ? new ReportCollector(sampleModel) : undefined;
   const t0 = Date.now();
   const data = await loadRetail(args.data);
   log.info('data loaded', { file: args.data, rows: data.rowsRead, kept: data.rowsKept, products: data.products.size, seconds: (Date.now() - t0) / 1000 });
@@ -52,6 +58,7 @@ export async function runBacktestCommand(args: BacktestArgs, env: EmbeddingEnv, 
       ensembleMembers,
       embed: embedder.embed,
       exportModel,
+      onForecast: collector?.onForecast,
       onProgress: (done, total, label) => {
         bar?.setTotal(total);
         bar?.update(done, { label });
@@ -63,6 +70,10 @@ export async function runBacktestCommand(args: BacktestArgs, env: EmbeddingEnv, 
     log.info('backtest done', { seconds: meta.seconds });
     if (args.json) await writeJson(args.json, { meta, ...result, forecasts: undefined });
     if (args.forecasts && result.forecasts) await writeForecasts(args.forecasts, result);
+    if (args.report && collector) {
+      await writeFile(args.report, renderReport(result, collector.result(), { data: args.data, embedder: embedder.id, models, seconds: meta.seconds }));
+      log.info('report written', { file: args.report });
+    }
     return { ...result, meta };
   } finally {
     bar?.stop();

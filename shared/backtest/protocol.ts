@@ -21,6 +21,15 @@ export interface BacktestOptions {
   /** Model whose forecasts are kept for the export (new products from it, or cold_start, or the best new baseline). */
   exportModel?: string;
   onProgress?: (done: number, total: number, label: string) => void;
+  /** Sees every model's forecasts of a segment at an origin (in the order of the window's items), e.g. for the report. */
+  onForecast?: (e: ForecastEvent) => void;
+}
+
+export interface ForecastEvent {
+  model: string;
+  segment: Segment;
+  window: Window;
+  forecasts: QuantileForecast[];
 }
 
 export interface Row {
@@ -154,11 +163,13 @@ class Run {
       const f = await model.forecast(win.train, HORIZON);
       acc.est.push(scoreSegment(win.w.established.map((it, i) => ({ actual: it.actual, forecast: f[i], maseScale: it.maseScale, rmsseScale: it.rmsseScale }))));
       if (name === this.opts.exportModel) keep(this.kept, name, 'established', win, f);
+      this.opts.onForecast?.({ model: name, segment: 'established', window: win.w, forecasts: f });
     }
     if (entry.segments.includes('new') && win.fresh.length > 0) {
       const f = await model.forecast(win.fresh, HORIZON);
       acc.neu.push(scoreSegment(win.w.fresh.map((it, i) => ({ actual: it.actual, forecast: f[i] }))));
       if (name === this.opts.exportModel || name === 'cold_start') keep(this.kept, name, 'new', win, f);
+      this.opts.onForecast?.({ model: name, segment: 'new', window: win.w, forecasts: f });
     }
     acc.seconds += (Date.now() - t0) / 1000;
     this.perModel.set(name, acc);
