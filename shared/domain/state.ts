@@ -10,17 +10,11 @@ export interface ProductSnapshot {
   smoothing: { level: number; trend: number; latest: number } | null;
   orderEvents: number;
   lastOrderTime: number;
-  listing: {
-    title: string;
-    description: string;
-    category: string | null;
-    brand: string | null;
-    price: number;
-    currency: string;
-    eventTime: number;
+  /** The newest listing event's attributes, with the embedding of its text. */
+  listing: (Pick<ListingEvent, 'title' | 'description' | 'category' | 'brand' | 'price' | 'currency' | 'eventTime'> & {
     embedding: Float32Array | null;
     modelId: string;
-  } | null;
+  }) | null;
   reviews: {
     count: number;
     ratingMean: number;
