@@ -24,7 +24,6 @@ import { createLogger } from '../shared/log';
 import { snapshotToSeries } from '../shared/domain/series';
 import { ForecastJob } from '../services/forecaster/job';
 import { resolveModel } from '../services/forecaster/registry';
-import { Scheduler } from '../services/forecaster/scheduler';
 import { createTopics, deleteTopicsWithPrefix } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { BROKERS, REDIS_URL, ROOT, uniq } from '../test/integration/support/services';
@@ -96,10 +95,9 @@ async function main() {
       tPub += Date.now() - t;
     }
     process.stderr.write(`one pass: read ${tRead} ms, model ${tModel} ms, publish ${tPub} ms\n`);
-    const scheduler = new Scheduler(store, job, { intervalMs: 1e9, pollMs: 1e9, debounceMs: 0, batchSize: BATCH }, log);
     t0 = Date.now();
     let published = 0;
-    for (let p = 0; p < PASSES; p++) published += await scheduler.forecastAll(skus);
+    for (let p = 0; p < PASSES; p++) for (let i = 0; i < skus.length; i += BATCH) published += (await job.run(skus.slice(i, i + BATCH))).length;
     const jobRate = published / secs(t0);
     process.stderr.write(`one pass: read ${tRead} ms, model ${tModel} ms, publish ${tPub} ms\n`);
     const mem = process.memoryUsage();
@@ -110,7 +108,7 @@ async function main() {
       `| refit (calibration + ensemble weights on every product) | ${refitS.toFixed(1)} s |`,
       `| model alone, batches of ${BATCH} | ${Math.round(modelRate).toLocaleString('en')} products/s |`,
       `| the same pass split: Redis read / forecast / publish | ${tRead} / ${tModel} / ${tPub} ms for ${skus.length} products |`,
-      `| worker pass (Scheduler.forecastAll): Redis read + forecast + Trend publish to Kafka | ${Math.round(jobRate).toLocaleString('en')} products/s |`,
+      `| worker pass (ForecastJob.run per batch): Redis read + forecast + Trend publish to Kafka | ${Math.round(jobRate).toLocaleString('en')} products/s |`,
       `| peak heap / RSS | ${(mem.heapUsed / 2 ** 20).toFixed(0)} / ${(mem.rss / 2 ** 20).toFixed(0)} MiB |`,
     ].join('\n') + '\n');
     await model.stop();

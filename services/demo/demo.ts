@@ -69,8 +69,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     settings: { alpha: o.settings.alpha, beta: o.settings.beta, bucketMs: o.settings.bucketMs, horizon: o.horizon, flatBand: o.flatBand },
   });
   const skus = await store.listProducts();
-  await job.refit(skus);
-  await job.run(skus);
+  await job.fullPass(skus, skus.length, () => false, (err) => {
+    throw err;
+  });
   const titles = new Map((await store.read(skus)).map((s) => [s.sku, s.listing?.title ?? '']));
   const trendCodec = codecFor<Trend>('trend');
   const trends = (bus.topics.get(topics.trends) ?? []).map((m) => trendCodec.decode(m.value).value);

@@ -61,29 +61,58 @@ export class ForecastJob {
 
   /**
    * Refits the model on every product's series at the current origin (calibration, ensemble weights
-   * from a validation window inside the data): done on each full pass, so weights follow the data.
+   * from a validation window inside the data).
    */
-  async refit(skus: string[], readBatch = 2000): Promise<number> {
-    const wm = await this.store.watermark();
-    if (wm === 0 || skus.length === 0) return 0;
-    const origin = Math.floor(wm / this.s.bucketMs) - 1;
-    const inputs: SeriesInput[] = [];
-    for (let i = 0; i < skus.length; i += readBatch) {
-      for (const snap of await this.store.read(skus.slice(i, i + readBatch))) inputs.push(snapshotToSeries(snap, origin, this.s.bucketMs));
-    }
-    await this.d.model.refit(inputs, this.s.horizon);
-    return inputs.length;
+  async refit(skus: string[]): Promise<number> {
+    const view = await this.read(skus);
+    if (!view) return 0;
+    await this.refitOn(view);
+    return view.snaps.length;
   }
 
+  /** Forecasts and publishes the given products from a fresh read of their state. */
   async run(skus: string[]): Promise<Trend[]> {
     if (skus.length === 0) return [];
-    const started = process.hrtime.bigint();
+    const view = await this.read(skus, skus.length);
+    return view ? this.publish(view.wm, view.snaps) : [];
+  }
+
+  /**
+   * The scheduled pass over every product: one read of the state serves both the refit (so weights
+   * follow the data) and the forecasts, batch by batch. A failed refit keeps the previous fit.
+   */
+  async fullPass(skus: string[], batchSize: number, stopped: () => boolean, onRefitError: (err: unknown) => void): Promise<number> {
+    const view = await this.read(skus);
+    if (!view) return 0;
+    await this.refitOn(view).catch(onRefitError);
+    let n = 0;
+    for (let i = 0; i < view.snaps.length && !stopped(); i += batchSize) n += (await this.publish(view.wm, view.snaps.slice(i, i + batchSize))).length;
+    return n;
+  }
+
+  /** The watermark first, then the state: a product's data is never newer than the origin derived from it. */
+  private async read(skus: string[], readBatch = 2000): Promise<{ wm: number; snaps: ProductSnapshot[] } | null> {
     const wm = await this.store.watermark();
-    if (wm === 0) return [];
+    if (wm === 0 || skus.length === 0) return null;
+    const snaps: ProductSnapshot[] = [];
+    for (let i = 0; i < skus.length; i += readBatch) snaps.push(...(await this.store.read(skus.slice(i, i + readBatch))));
+    return { wm, snaps };
+  }
+
+  private inputs(wm: number, snaps: ProductSnapshot[]): SeriesInput[] {
+    const origin = Math.floor(wm / this.s.bucketMs) - 1;
+    return snaps.map((snap) => snapshotToSeries(snap, origin, this.s.bucketMs));
+  }
+
+  private refitOn(view: { wm: number; snaps: ProductSnapshot[] }): Promise<void> {
+    return this.d.model.refit(this.inputs(view.wm, view.snaps), this.s.horizon);
+  }
+
+  private async publish(wm: number, snaps: ProductSnapshot[]): Promise<Trend[]> {
+    const started = process.hrtime.bigint();
     const wmBucket = Math.floor(wm / this.s.bucketMs);
-    const snaps = await this.store.read(skus);
     this.d.accuracy?.resolve(snaps, wmBucket - 1);
-    const inputs = snaps.map((snap) => snapshotToSeries(snap, wmBucket - 1, this.s.bucketMs));
+    const inputs = this.inputs(wm, snaps);
     const { model, version } = this.d.model.current();
     const forecasts = await model.forecast(inputs, this.s.horizon);
     const generatedAt = Date.now();

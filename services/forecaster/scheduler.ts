@@ -38,22 +38,14 @@ export class Scheduler {
   async tick(now = Date.now()): Promise<number> {
     if (now - this.lastFull >= this.s.intervalMs) {
       this.lastFull = now;
-      const skus = await this.store.listProducts();
-      // a failed refit keeps the previous fit: forecasts go on
-      await this.job.refit(skus).catch((err) => this.log.error('refit failed; keeping the previous fit', { err: err as Error }));
-      return this.forecastAll(skus);
+      const onRefitError = (err: unknown) => this.log.error('refit failed; keeping the previous fit', { err: err as Error });
+      return this.job.fullPass(await this.store.listProducts(), this.s.batchSize, () => this.stopped, onRefitError);
     }
     let n = 0;
     for (let skus = await this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize); skus.length > 0; skus = await this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize)) {
       n += (await this.job.run(skus)).length;
       if (this.stopped) break;
     }
-    return n;
-  }
-
-  async forecastAll(skus: string[]): Promise<number> {
-    let n = 0;
-    for (let i = 0; i < skus.length && !this.stopped; i += this.s.batchSize) n += (await this.job.run(skus.slice(i, i + this.s.batchSize))).length;
     return n;
   }
 
