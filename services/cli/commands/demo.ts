@@ -4,7 +4,7 @@ import type { Command } from '../command';
 const FLAGS: FlagDefs = {
   '--data': { value: true, arg: 'FILE', env: 'DEMO_DATA', help: 'Online Retail CSV (.csv or .csv.gz) to replay; default the bundled sample' },
   '--top': { value: true, arg: 'N', env: 'DEMO_TOP', help: 'products listed per direction (default 10)' },
-  '--model': { value: true, arg: 'NAME', env: 'FORECAST_MODEL', help: 'forecasting model (default seasonal_naive; see the README: models)' },
+  '--model': { value: true, arg: 'NAME', env: 'FORECAST_MODEL', help: 'forecasting model (default ensemble; see the README: Forecasting)' },
   '--horizon': { value: true, arg: 'N', env: 'FORECAST_HORIZON', help: 'buckets forecast ahead (default 28)' },
 };
 
