@@ -11,6 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { Session } from 'inspector';
 import { codecFor } from '../shared/avro/codec';
 import type { ListingEvent, OrderEvent, Trend } from '../shared/domain/events';
 import { listingText } from '../shared/domain/text';
@@ -21,8 +22,11 @@ import { createKafka } from '../shared/adapters/kafka/client';
 import { KafkaPublisher } from '../shared/adapters/kafka/publisher';
 import { createEmbedder } from '../shared/embedding';
 import { createLogger } from '../shared/log';
-import { snapshotToSeries } from '../shared/domain/series';
-import { ForecastJob } from '../services/forecaster/job';
+import { smoothingAt } from '../shared/domain/series';
+import { buildTrend } from '../shared/domain/trend';
+import type { ProductSnapshot } from '../shared/domain/state';
+import { tidy, type QuantileForecast } from '../shared/forecasting/model';
+import { ForecastJob, modelInput } from '../services/forecaster/job';
 import { resolveModel } from '../services/forecaster/registry';
 import { createTopics, deleteTopicsWithPrefix } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
@@ -31,6 +35,7 @@ import { BROKERS, REDIS_URL, ROOT, uniq } from '../test/integration/support/serv
 const arg = (name: string, def: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : def);
 const BATCH = arg('--batch', 1000);
 const PASSES = arg('--passes', 3);
+const PROFILE = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const DEV = path.resolve(ROOT, '../shared/data/online-retail/online_retail_dev.csv.gz');
 const FILE = fs.existsSync(DEV) ? DEV : path.join(ROOT, 'test/fixtures/online-retail/sample.csv');
 const settings = { alpha: 0.3, beta: 0.1, bucketMs: 86_400_000, maxBuckets: 400, reviewDecay: 0.1 };
@@ -51,6 +56,35 @@ async function loadState(store: RedisStateStore) {
   await embedder.close();
   await store.applyListings(listings.map((event, i) => ({ event, embedding: vecs[i], modelId: embedder.modelId })));
   return { orders: orders.length, products: listings.length };
+}
+
+/** The Trend the job publishes for a forecast (services/forecaster/job.ts). */
+function trendOf(snap: ProductSnapshot, f: QuantileForecast, wm: number, model: string) {
+  const wmBucket = Math.floor(wm / settings.bucketMs);
+  const { level, trend } = smoothingAt(snap, wmBucket, settings);
+  return buildTrend({
+    sku: snap.sku, forecast: tidy(f), firstBucketStart: wmBucket * settings.bucketMs, bucketMs: settings.bucketMs, level, trend,
+    basedOnEventTime: wm, generatedAt: Date.now(), model, modelVersion: 'bench', flatBand: 0.01, category: snap.listing?.category ?? null,
+  });
+}
+
+/** CPU profile of the worker passes only (load and refit excluded); open the file in Chrome DevTools. */
+async function startProfile(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  const post = (m: string) => new Promise<void>((ok, ko) => session.post(m, (err) => (err ? ko(err) : ok())));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return session;
+}
+
+function stopProfile(session: Session, file: string): Promise<void> {
+  return new Promise((ok, ko) => session.post('Profiler.stop', (err, res) => {
+    if (err) return ko(err);
+    fs.writeFileSync(file, JSON.stringify(res.profile));
+    session.disconnect();
+    ok();
+  }));
 }
 
 async function main() {
@@ -76,30 +110,37 @@ async function main() {
     await job.refit(skus);
     const refitS = secs(t0);
     const wm = await store.watermark();
-    const inputs = (await store.read(skus)).map((s) => snapshotToSeries(s, Math.floor(wm / settings.bucketMs) - 1, settings.bucketMs));
+    const inputs = (await store.read(skus)).map((s) => modelInput(s, Math.floor(wm / settings.bucketMs) - 1, settings.bucketMs));
     t0 = Date.now();
     for (let p = 0; p < PASSES; p++) for (let i = 0; i < inputs.length; i += BATCH) await model.current().model.forecast(inputs.slice(i, i + BATCH), 28);
     const modelRate = (PASSES * inputs.length) / secs(t0);
-    // where a pass goes: read, forecast, encode + publish
-    let tRead = 0, tModel = 0, tPub = 0;
+    // where a pass goes, one step after the other: read, forecast, encode, publish
+    const codec = codecFor<Trend>('trend');
+    const split = { read: 0, model: 0, encode: 0, publish: 0 };
+    const wmBucket = Math.floor(wm / settings.bucketMs);
     for (let i = 0; i < skus.length; i += BATCH) {
-      let t = Date.now();
+      let t = performance.now();
       const snaps = await store.read(skus.slice(i, i + BATCH));
-      tRead += Date.now() - t;
-      t = Date.now();
-      const ins = snaps.map((sn) => snapshotToSeries(sn, Math.floor(wm / settings.bucketMs) - 1, settings.bucketMs));
+      split.read += performance.now() - t;
+      t = performance.now();
+      const ins = snaps.map((sn) => modelInput(sn, wmBucket - 1, settings.bucketMs));
       const fc = await model.current().model.forecast(ins, 28);
-      tModel += Date.now() - t;
-      t = Date.now();
-      await publisher.publish(topic, fc.map((f, j) => ({ key: ins[j].sku, value: Buffer.from(JSON.stringify(f)) })));
-      tPub += Date.now() - t;
+      split.model += performance.now() - t;
+      t = performance.now();
+      const messages = fc.map((f, j) => ({ key: ins[j].sku, value: codec.encode(trendOf(snaps[j], f, wm, model.current().model.name)) }));
+      split.encode += performance.now() - t;
+      t = performance.now();
+      await publisher.publish(topic, messages);
+      split.publish += performance.now() - t;
     }
-    process.stderr.write(`one pass: read ${tRead} ms, model ${tModel} ms, publish ${tPub} ms\n`);
+    const ms = (x: number) => x.toFixed(0);
+    process.stderr.write(`one pass: read ${ms(split.read)} ms, model ${ms(split.model)} ms, encode ${ms(split.encode)} ms, publish ${ms(split.publish)} ms\n`);
+    const session = PROFILE ? await startProfile() : undefined;
     t0 = Date.now();
     let published = 0;
-    for (let p = 0; p < PASSES; p++) for (let i = 0; i < skus.length; i += BATCH) published += (await job.run(skus.slice(i, i + BATCH))).length;
+    for (let p = 0; p < PASSES; p++) published += await job.runAll(skus, BATCH);
     const jobRate = published / secs(t0);
-    process.stderr.write(`one pass: read ${tRead} ms, model ${tModel} ms, publish ${tPub} ms\n`);
+    if (session) await stopProfile(session, PROFILE!);
     const mem = process.memoryUsage();
     process.stdout.write([
       `| measure | value |`, `| --- | --- |`,
@@ -107,8 +148,8 @@ async function main() {
       `| model | ${model.current().model.name} ${model.current().version} |`,
       `| refit (calibration + ensemble weights on every product) | ${refitS.toFixed(1)} s |`,
       `| model alone, batches of ${BATCH} | ${Math.round(modelRate).toLocaleString('en')} products/s |`,
-      `| the same pass split: Redis read / forecast / publish | ${tRead} / ${tModel} / ${tPub} ms for ${skus.length} products |`,
-      `| worker pass (ForecastJob.run per batch): Redis read + forecast + Trend publish to Kafka | ${Math.round(jobRate).toLocaleString('en')} products/s |`,
+      `| one pass, step after step: Redis read / forecast / Avro encode / Kafka publish | ${ms(split.read)} / ${ms(split.model)} / ${ms(split.encode)} / ${ms(split.publish)} ms for ${skus.length} products |`,
+      `| worker pass (ForecastJob.runAll, pipelined): Redis read + forecast + encode + publish to Kafka | ${Math.round(jobRate).toLocaleString('en')} products/s |`,
       `| peak heap / RSS | ${(mem.heapUsed / 2 ** 20).toFixed(0)} / ${(mem.rss / 2 ** 20).toFixed(0)} MiB |`,
     ].join('\n') + '\n');
     await model.stop();

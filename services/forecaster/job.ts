@@ -6,7 +6,7 @@ import type { ProductSnapshot, StateStore } from '../../shared/domain/state';
 import { buildTrend } from '../../shared/domain/trend';
 import type { ForecastModel, SeriesInput } from '../../shared/forecasting/model';
 import { tidy } from '../../shared/forecasting/model';
-import type { Publisher } from '../../shared/adapters/transport';
+import type { OutboundMessage, Publisher } from '../../shared/adapters/transport';
 
 export interface ActiveModel {
   model: ForecastModel;
@@ -74,7 +74,35 @@ export class ForecastJob {
   async run(skus: string[]): Promise<Trend[]> {
     if (skus.length === 0) return [];
     const view = await this.read(skus, skus.length);
-    return view ? this.publish(view.wm, view.snaps) : [];
+    if (!view) return [];
+    const batch = await this.forecastBatch(view.wm, view.snaps);
+    await this.send(batch);
+    return batch.trends;
+  }
+
+  /** Forecasts and publishes the given products in batches of `batchSize`, pipelined (see runBatches). */
+  runAll(skus: string[], batchSize: number, stopped: () => boolean = () => false): Promise<number> {
+    let k = 0;
+    return this.runBatches(async () => skus.slice(k * batchSize, ++k * batchSize), stopped);
+  }
+
+  /**
+   * Forecasts and publishes batches of products from next() until it returns none, as a pipeline:
+   * the Redis read of the next batch and the Kafka publish of the previous one are in flight while
+   * this batch is forecast (their server-side work runs in other processes). One forecast at a time,
+   * one publish in flight, batches published in order. Once stopped() is true no further batch is
+   * taken; one already taken is still published. Returns the number of products published.
+   */
+  async runBatches(next: () => Promise<string[]>, stopped: () => boolean = () => false): Promise<number> {
+    let first: string[] | undefined = await next();
+    if (first.length === 0) return 0;
+    const wm = await this.store.watermark();
+    if (wm === 0) return 0;
+    return this.pipeline(wm, async () => {
+      const skus = first ?? (await next());
+      first = undefined;
+      return skus.length ? this.store.read(skus) : null;
+    }, stopped);
   }
 
   /**
@@ -85,9 +113,22 @@ export class ForecastJob {
     const view = await this.read(skus);
     if (!view) return 0;
     await this.refitOn(view).catch(onRefitError);
+    let k = 0;
+    return this.pipeline(view.wm, async () => (k * batchSize < view.snaps.length ? view.snaps.slice(k * batchSize, ++k * batchSize) : null), stopped);
+  }
+
+  /** Batches of snapshots from load() (null: no more), each requested while the one before is forecast. */
+  private async pipeline(wm: number, load: () => Promise<ProductSnapshot[] | null>, stopped: () => boolean): Promise<number> {
+    let next: Promise<ProductSnapshot[] | null> = stopped() ? Promise.resolve(null) : quiet(load());
+    let sending: Promise<number> = Promise.resolve(0);
     let n = 0;
-    for (let i = 0; i < view.snaps.length && !stopped(); i += batchSize) n += (await this.publish(view.wm, view.snaps.slice(i, i + batchSize))).length;
-    return n;
+    for (let snaps = await next; snaps; snaps = await next) {
+      next = stopped() ? Promise.resolve(null) : quiet(load());
+      const batch = await this.forecastBatch(wm, snaps);
+      n += await sending;
+      sending = quiet(this.send(batch).then(() => batch.trends.length));
+    }
+    return n + (await sending);
   }
 
   /** The watermark first, then the state: a product's data is never newer than the origin derived from it. */
@@ -101,14 +142,15 @@ export class ForecastJob {
 
   private inputs(wm: number, snaps: ProductSnapshot[]): SeriesInput[] {
     const origin = Math.floor(wm / this.s.bucketMs) - 1;
-    return snaps.map((snap) => snapshotToSeries(snap, origin, this.s.bucketMs));
+    return snaps.map((snap) => modelInput(snap, origin, this.s.bucketMs));
   }
 
   private refitOn(view: { wm: number; snaps: ProductSnapshot[] }): Promise<void> {
     return this.d.model.refit(this.inputs(view.wm, view.snaps), this.s.horizon);
   }
 
-  private async publish(wm: number, snaps: ProductSnapshot[]): Promise<Trend[]> {
+  /** Forecasts one batch and encodes its Trend messages (the CPU part of a batch). */
+  private async forecastBatch(wm: number, snaps: ProductSnapshot[]): Promise<Batch> {
     const started = process.hrtime.bigint();
     const wmBucket = Math.floor(wm / this.s.bucketMs);
     this.d.accuracy?.resolve(snaps, wmBucket - 1);
@@ -124,9 +166,32 @@ export class ForecastJob {
         category: snap.listing?.category ?? null,
       });
     });
-    await this.d.publisher.publish(this.d.topic, trends.map((t) => ({ key: t.sku, value: this.d.codec.encode(t) })));
-    for (const t of trends) this.d.accuracy?.record(t.sku, wmBucket, t.horizon.map((p) => p.p50));
-    this.d.observer?.published(trends, Number(process.hrtime.bigint() - started) / 1e9);
-    return trends;
+    const messages = trends.map((t) => ({ key: t.sku, value: this.d.codec.encode(t) }));
+    return { trends, messages, wmBucket, started };
   }
+
+  private async send(b: Batch): Promise<void> {
+    await this.d.publisher.publish(this.d.topic, b.messages);
+    for (const t of b.trends) this.d.accuracy?.record(t.sku, b.wmBucket, t.horizon.map((p) => p.p50));
+    this.d.observer?.published(b.trends, Number(process.hrtime.bigint() - b.started) / 1e9);
+  }
+}
+
+interface Batch {
+  trends: Trend[];
+  messages: OutboundMessage[];
+  wmBucket: number;
+  started: bigint;
+}
+
+/** A product's model input at the origin, its history one Float64Array (the members then do not each convert it). */
+export function modelInput(snap: ProductSnapshot, originBucket: number, bucketMs: number): SeriesInput {
+  const input = snapshotToSeries(snap, originBucket, bucketMs);
+  return { ...input, history: Float64Array.from(input.history) };
+}
+
+/** The same promise, with a handler attached so that it may reject before it is awaited (no unhandled rejection). */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }

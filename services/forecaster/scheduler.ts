@@ -41,12 +41,7 @@ export class Scheduler {
       const onRefitError = (err: unknown) => this.log.error('refit failed; keeping the previous fit', { err: err as Error });
       return this.job.fullPass(await this.store.listProducts(), this.s.batchSize, () => this.stopped, onRefitError);
     }
-    let n = 0;
-    for (let skus = await this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize); skus.length > 0; skus = await this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize)) {
-      n += (await this.job.run(skus)).length;
-      if (this.stopped) break;
-    }
-    return n;
+    return this.job.runBatches(() => this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize), () => this.stopped);
   }
 
   private loop(): void {

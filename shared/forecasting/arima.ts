@@ -136,25 +136,39 @@ function searchArma(x: Float64Array, withMean: boolean, maxP: number, maxQ: numb
   const ne = normalEquations(x, longAr, withMean, maxP, Q, longAr ? m + Q : maxP);
   if (!ne) return undefined;
   const c0 = withMean ? 1 : 0;
+  // one set of buffers for every candidate order: this loop runs for every product
+  const cols = new Int32Array(ne.K);
+  const a = new Float64Array(ne.K * ne.K);
+  const b = new Float64Array(ne.K);
   let best: { p: number; q: number; beta: Float64Array; aic: number } | undefined;
   for (let p = 0; p <= maxP; p++) {
     for (let q = 0; q <= Q; q++) {
-      const cols = [...(withMean ? [0] : []), ...Array.from({ length: p }, (_, i) => c0 + i), ...Array.from({ length: q }, (_, j) => c0 + maxP + j)];
-      const fit = subSolve(ne, cols);
+      let k = 0;
+      if (withMean) cols[k++] = 0;
+      for (let i = 0; i < p; i++) cols[k++] = c0 + i;
+      for (let j = 0; j < q; j++) cols[k++] = c0 + maxP + j;
+      const fit = subSolve(ne, cols, k, a, b);
       if (!fit) continue;
-      const phi = fit.beta.slice(c0, c0 + p);
-      const theta = fit.beta.slice(c0 + p, c0 + p + q);
-      if (!insideUnitRegion(phi) || !insideUnitRegion(theta.map((v) => -v))) continue;
-      const aic = ne.n * Math.log(Math.max(fit.sse / ne.n, 1e-12)) + 2 * (cols.length + 1);
+      if (!inside(fit.beta, c0, p, 1) || !inside(fit.beta, c0 + p, q, -1)) continue;
+      const aic = ne.n * Math.log(Math.max(fit.sse / ne.n, 1e-12)) + 2 * (k + 1);
       if (!best || aic < best.aic) best = { p, q, beta: fit.beta, aic };
     }
   }
   if (!best) return undefined;
   const phi = best.beta.slice(c0, c0 + best.p);
   const theta = best.beta.slice(c0 + best.p, c0 + best.p + best.q);
-  const mean = withMean ? best.beta[0] / (1 - phi.reduce((a, b) => a + b, 0)) : 0;
+  const mean = withMean ? best.beta[0] / (1 - phi.reduce((u, v) => u + v, 0)) : 0;
   const { e, sse, n } = cssResiduals(x, mean, phi, theta);
   return { p: best.p, q: best.q, mean, phi, theta, sigma2: sse / n, aic: best.aic, residuals: e };
+}
+
+/** insideUnitRegion of the `len` coefficients beta[from..], times `sign` (-1 for MA), without copying them. */
+function inside(beta: Float64Array, from: number, len: number, sign: 1 | -1): boolean {
+  if (len === 0) return true;
+  if (len === 1) return Math.abs(sign * beta[from]) < 0.999;
+  const u = sign * beta[from];
+  const v = sign * beta[from + 1];
+  return Math.abs(v) < 0.999 && u + v < 0.999 && v - u < 0.999;
 }
 
 interface NormalEquations {
@@ -190,19 +204,19 @@ function normalEquations(x: Float64Array, e: Float64Array | undefined, withMean:
   return { xtx, xty, yty, K, n };
 }
 
-/** OLS on a subset of the columns; SSE = y'y - b'X'y. */
-function subSolve(ne: NormalEquations, cols: number[]): { beta: Float64Array; sse: number } | undefined {
-  const k = cols.length;
+/** OLS on the first k of `cols`; SSE = y'y - b'X'y. `a` and `b` are scratch space of at least k x k and k. */
+function subSolve(ne: NormalEquations, cols: Int32Array, k: number, a: Float64Array, b: Float64Array): { beta: Float64Array; sse: number } | undefined {
   if (k === 0) return { beta: new Float64Array(0), sse: ne.yty };
-  const a = new Float64Array(k * k);
-  const b = new Float64Array(k);
-  cols.forEach((ci, i) => {
+  for (let i = 0; i < k; i++) {
+    const ci = cols[i];
     b[i] = ne.xty[ci];
-    cols.forEach((cj, j) => (a[i * k + j] = ne.xtx[ci * ne.K + cj] + (i === j ? 1e-9 * (1 + ne.xtx[ci * ne.K + ci]) : 0)));
-  });
-  const beta = solve(a, b.slice(), k);
+    for (let j = 0; j < k; j++) a[i * k + j] = ne.xtx[ci * ne.K + cols[j]] + (i === j ? 1e-9 * (1 + ne.xtx[ci * ne.K + ci]) : 0);
+  }
+  const beta = solve(a, b, k);
   if (!beta) return undefined;
-  return { beta, sse: ne.yty - cols.reduce((acc, ci, i) => acc + beta[i] * ne.xty[ci], 0) };
+  let fitted = 0;
+  for (let i = 0; i < k; i++) fitted += beta[i] * ne.xty[cols[i]];
+  return { beta, sse: ne.yty - fitted };
 }
 
 /** h-step forecasts of the original series: ARMA recursion on the differenced scale, then integrated. */

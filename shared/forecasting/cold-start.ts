@@ -15,7 +15,7 @@
  */
 import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
 import { DAY_MS } from './series';
-import { knn } from './knn';
+import { KnnIndex } from './knn';
 
 export interface ColdStartOptions {
   k?: number;
@@ -35,7 +35,7 @@ interface Reference {
 export class ColdStartModel implements ForecastModel {
   readonly name = 'cold_start';
   private refs: Reference[] = [];
-  private vectors: (Float32Array | undefined)[] = [];
+  private index = new KnnIndex([], []);
   private readonly k: number;
   private readonly priceWeight: number;
   private readonly spread: number;
@@ -54,7 +54,7 @@ export class ColdStartModel implements ForecastModel {
 
   async fit(train: SeriesInput[], _opts?: FitOptions): Promise<void> {
     this.refs = [];
-    this.vectors = [];
+    const vectors: (Float32Array | undefined)[] = [];
     for (const s of train) {
       let f = 0;
       while (f < s.history.length && !(s.history[f] > 0)) f++;
@@ -62,8 +62,9 @@ export class ColdStartModel implements ForecastModel {
       const launch = Float64Array.from({ length: this.days }, (_, i) => s.history[f + i]);
       const firstDay = Math.floor(s.startTime / s.bucketMs) + f;
       this.refs.push({ launch, price: s.price ?? NaN, firstDay: s.bucketMs === DAY_MS ? firstDay : -1 });
-      this.vectors.push(s.embedding);
+      vectors.push(s.embedding);
     }
+    this.index = new KnnIndex(vectors, this.refs.map((r) => r.price));
   }
 
   async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
@@ -72,8 +73,7 @@ export class ColdStartModel implements ForecastModel {
   }
 
   private neighbours(s: SeriesInput): number[] {
-    const prices = this.refs.map((r) => r.price);
-    return knn(this.vectors, prices, s.embedding, s.price, this.k, this.priceWeight);
+    return this.index.nearest(s.embedding, s.price, this.k, this.priceWeight);
   }
 
   private one(s: SeriesInput, horizon: number): QuantileForecast {
@@ -81,13 +81,16 @@ export class ColdStartModel implements ForecastModel {
     const originDay = Math.floor(s.startTime / s.bucketMs) + s.history.length - 1;
     const daily = s.bucketMs === DAY_MS;
     const out: QuantileForecast = { p10: [], p50: [], p90: [] };
+    const spread = Math.max(1, this.spread);
+    // one typed pool for every step: numeric sort without a comparator, no per-step garbage
+    const pool = new Float64Array(nb.length * spread);
     for (let h = 1; h <= horizon; h++) {
-      const pool: number[] = [];
+      let n = 0;
       for (const j of nb) {
         const r = this.refs[j];
-        for (let u = 1; u <= Math.max(1, this.spread); u++) {
+        for (let u = 1; u <= spread; u++) {
           const i = h - u; // days since the (shifted) launch
-          pool.push(i < 0 ? 0 : r.launch[daily && r.firstDay >= 0 ? sameWeekday(i, r.firstDay, originDay + h, r.launch.length) : Math.min(i, r.launch.length - 1)]);
+          pool[n++] = i < 0 ? 0 : r.launch[daily && r.firstDay >= 0 ? sameWeekday(i, r.firstDay, originDay + h, r.launch.length) : Math.min(i, r.launch.length - 1)];
         }
       }
       const [p10, p50, p90] = sortedQuantiles(pool);
@@ -99,9 +102,9 @@ export class ColdStartModel implements ForecastModel {
   }
 }
 
-function sortedQuantiles(pool: number[]): [number, number, number] {
+function sortedQuantiles(pool: Float64Array): [number, number, number] {
   if (pool.length === 0) return [0, 0, 0];
-  pool.sort((a, b) => a - b);
+  pool.sort();
   const at = (q: number) => {
     const x = (pool.length - 1) * q;
     const lo = Math.floor(x);

@@ -91,22 +91,71 @@ function paramCount(trend: TrendType, m: number): number {
   return smoothing + initial + (trend === 'Ad' ? 1 : 0);
 }
 
+/**
+ * The grid of every trend type by AIC, the first on ties. Each candidate runs etsRun, etsFilter's
+ * arithmetic without its per-step branches, modulo and allocations (a no-trend candidate runs with
+ * damping 0 and beta 0, so its trend term is exactly 0), so the chosen fit is the same.
+ */
 export function fitEts(y: ArrayLike<number>, trends: TrendType[] = ['N', 'A', 'Ad'], m = 7, grid = ETS_GRID): EtsFit {
   const n = y.length;
+  const w1 = Math.min(m, n);
+  let level0 = 0;
+  for (let i = 0; i < w1; i++) level0 += y[i] / w1;
+  let slope0 = 0;
+  if (n >= 2 * m) {
+    let w2 = 0;
+    for (let i = m; i < 2 * m; i++) w2 += y[i] / m;
+    slope0 = (w2 - level0) / m;
+  }
+  const s0 = new Float64Array(m);
+  for (let i = 0; i < w1; i++) s0[i] = y[i] - level0;
+  const season = new Float64Array(m);
+  const run = new Float64Array(3); // sse, level, slope of the last etsRun
+  const bestSeason = new Float64Array(m);
   let best: EtsFit | undefined;
   for (const trend of trends) {
+    const trended = trend !== 'N';
+    const phi = trend === 'Ad' ? grid.phi : trended ? 1 : 0;
     for (const alpha of grid.alpha) {
       for (const gamma of grid.gamma) {
-        for (const beta of trend === 'N' ? [0] : grid.beta) {
-          const params: EtsParams = { trend, alpha, beta, gamma, phi: grid.phi };
-          const f = etsFilter(y, params, m);
-          const aic = n * Math.log(Math.max(f.sse, 1e-12) / n) + 2 * paramCount(trend, m);
-          if (!best || aic < best.aic) best = { ...f, params, aic };
+        for (const beta of trended ? grid.beta : NO_BETA) {
+          etsRun(y, level0, trended ? slope0 : 0, s0, season, alpha, beta, gamma, phi, m, run);
+          const aic = n * Math.log(Math.max(run[0], 1e-12) / n) + 2 * paramCount(trend, m);
+          if (best && !(aic < best.aic)) continue;
+          bestSeason.set(season);
+          best = { params: { trend, alpha, beta, gamma, phi: grid.phi }, level: run[1], slope: trended ? run[2] : 0, season, sse: run[0], aic };
         }
       }
     }
   }
-  return best!;
+  const rotated = new Float64Array(m);
+  for (let i = 0; i < m; i++) rotated[i] = bestSeason[(n + i) % m];
+  return { ...best!, season: rotated };
+}
+
+const NO_BETA = [0];
+
+/**
+ * One candidate's recursions over y from the initial states, into `season` and out = [sse, level,
+ * slope]: no allocation, as it runs 12 times per product.
+ */
+function etsRun(y: ArrayLike<number>, level0: number, slope0: number, s0: Float64Array, s: Float64Array, alpha: number, beta: number, gamma: number, phi: number, m: number, out: Float64Array): void {
+  s.set(s0);
+  let level = level0;
+  let slope = slope0;
+  let sse = 0;
+  for (let t = 0, k = 0; t < y.length; t++) {
+    const b = phi * slope;
+    const e = y[t] - (level + b + s[k]);
+    sse += e * e;
+    level = level + b + alpha * e;
+    slope = b + beta * e;
+    s[k] += gamma * e;
+    if (++k === m) k = 0;
+  }
+  out[0] = sse;
+  out[1] = level;
+  out[2] = slope;
 }
 
 export class EtsForecaster implements PointForecaster {

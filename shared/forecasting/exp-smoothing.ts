@@ -57,19 +57,39 @@ export interface HoltFit {
   sse: number;
 }
 
-/** Grid search over alpha x beta (beta = 0 only: SES). */
+/**
+ * Grid search over alpha x beta (beta = 0 only: SES), lowest in-sample SSE, the first pair on ties.
+ * Each pair runs holtRun, which gives holtSseInline's SSE and holtFilter's final state in one pass
+ * without per-step objects (the winner used to be re-run through holtFilter).
+ */
 export function fitHolt(y: ArrayLike<number>, alphas: number[], betas: number[]): HoltFit {
   const init = initialState(y);
+  const run = new Float64Array(3);
   let best: HoltFit | undefined;
   for (const alpha of alphas) {
     for (const beta of betas) {
-      const sse = holtSseInline(y, alpha, beta, init.level, init.trend);
-      if (!best || sse < best.sse) best = { params: { alpha, beta }, state: init, sse };
+      holtRun(y, alpha, beta, init.level, init.trend, run);
+      if (!best || run[0] < best.sse) best = { params: { alpha, beta }, state: { level: run[1], trend: run[2] }, sse: run[0] };
     }
   }
-  // Re-run the winner with holtFilter: the state it leaves is the one the forecast starts from.
-  best!.state = holtFilter(y, best!.params, init);
   return best!;
+}
+
+/** out = [SSE, final level, final trend] of Holt's method: holtSseInline's arithmetic, which is holtStep's. */
+export function holtRun(y: ArrayLike<number>, alpha: number, beta: number, level0: number, trend0: number, out: Float64Array): void {
+  let level = level0;
+  let trend = trend0;
+  let sse = 0;
+  for (let t = 0; t < y.length; t++) {
+    const e = y[t] - (level + trend);
+    sse += e * e;
+    const next = alpha * y[t] + (1 - alpha) * (level + trend);
+    trend = beta * (next - level) + (1 - beta) * trend;
+    level = next;
+  }
+  out[0] = sse;
+  out[1] = level;
+  out[2] = trend;
 }
 
 export interface SmoothingOptions {

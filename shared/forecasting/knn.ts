@@ -10,10 +10,15 @@ function norm(v: Float32Array): number {
   return Math.sqrt(s);
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
+function dot(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new Error(`embedding dimensions differ: ${a.length} vs ${b.length}`);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  const s = dot(a, b);
   const d = norm(a) * norm(b);
   return d > 0 ? s / d : 0;
 }
@@ -39,7 +44,76 @@ export function knn(
   k: number,
   priceWeight: number,
 ): number[] {
-  const scores = vectors.map((v, i) => ({ i, s: similarity(query, price, v, prices[i], priceWeight) }));
-  scores.sort((a, b) => b.s - a.s || a.i - b.i);
-  return scores.slice(0, Math.min(k, scores.length)).map((x) => x.i);
+  return new KnnIndex(vectors, prices).nearest(query, price, k, priceWeight);
+}
+
+/**
+ * The references of knn() with their norms computed once and, when they share one dimension, their
+ * vectors copied into one contiguous matrix: a query is then one pass over consecutive memory
+ * instead of three passes over vectors scattered on the heap (the cold-start forecast queries every
+ * new product). Scores are the same doubles as similarity() gives, so the ranking is the same.
+ */
+export class KnnIndex {
+  private readonly norms: Float64Array;
+  private readonly scores: Float64Array;
+  /** Row-major vectors when all references have one (dim) or none; else undefined. */
+  private readonly matrix?: Float32Array;
+  private readonly dim: number;
+
+  constructor(private readonly vectors: (Float32Array | undefined)[], private readonly prices: number[]) {
+    this.norms = Float64Array.from(vectors, (v) => (v ? norm(v) : 0));
+    this.scores = new Float64Array(vectors.length);
+    const dims = new Set(vectors.filter((v) => v).map((v) => v!.length));
+    this.dim = dims.size === 1 ? [...dims][0] : 0;
+    if (this.dim > 0) {
+      this.matrix = new Float32Array(vectors.length * this.dim);
+      vectors.forEach((v, i) => v && this.matrix!.set(v, i * this.dim));
+    }
+  }
+
+  get size(): number {
+    return this.vectors.length;
+  }
+
+  nearest(query: Float32Array | undefined, price: number | undefined, k: number, priceWeight: number): number[] {
+    const qn = query ? norm(query) : 0;
+    const usePrice = price !== undefined && price > 0;
+    const fast = query !== undefined && this.matrix !== undefined && query.length === this.dim;
+    for (let i = 0; i < this.vectors.length; i++) {
+      const v = this.vectors[i];
+      let s = 0;
+      if (query && v) {
+        const d = qn * this.norms[i];
+        const p = fast ? this.rowDot(query, i) : dot(query, v);
+        s = d > 0 ? p / d : 0;
+      }
+      if (usePrice && this.prices[i] > 0) s -= priceWeight * Math.abs(Math.log(price / this.prices[i]));
+      this.scores[i] = s;
+    }
+    return topK(this.scores, Math.min(k, this.vectors.length));
+  }
+
+  /** dot(query, vectors[i]) on the matrix row: the same products summed in the same order. */
+  private rowDot(query: Float32Array, i: number): number {
+    const m = this.matrix!;
+    const D = this.dim;
+    let s = 0;
+    for (let j = 0, o = i * D; j < D; j++, o++) s += query[j] * m[o];
+    return s;
+  }
+}
+/** Indices of the k highest scores, best first, the lower index first among equal scores. */
+function topK(scores: Float64Array, k: number): number[] {
+  const best: number[] = [];
+  const before = (i: number, j: number) => scores[i] > scores[j] || (scores[i] === scores[j] && i < j);
+  for (let i = 0; i < scores.length; i++) {
+    if (best.length === k && !before(i, best[k - 1])) continue;
+    let at = best.length === k ? k - 1 : best.length;
+    while (at > 0 && before(i, best[at - 1])) {
+      best[at] = best[at - 1];
+      at--;
+    }
+    best[at] = i;
+  }
+  return best;
 }

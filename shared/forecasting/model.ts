@@ -38,14 +38,26 @@ export interface ForecastModel {
   forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]>;
 }
 
-/** Sorts each step's triple and clamps at zero: models must never publish crossed quantiles. */
+/**
+ * Sorts each step's triple and clamps at zero (non-finite values become 0): models must never publish
+ * crossed quantiles. Three compare-and-swaps per step instead of a sorted array: the worker runs
+ * this for every step of every product, and Array.prototype.sort allocated ~1 KB per call.
+ */
 export function tidy(f: QuantileForecast): QuantileForecast {
-  const out: QuantileForecast = { p10: [], p50: [], p90: [] };
-  for (let i = 0; i < f.p50.length; i++) {
-    const v = [f.p10[i], f.p50[i], f.p90[i]].map((x) => (Number.isFinite(x) ? Math.max(0, x) : 0)).sort((a, b) => a - b);
-    out.p10.push(v[0]);
-    out.p50.push(v[1]);
-    out.p90.push(v[2]);
+  const n = f.p50.length;
+  const out: QuantileForecast = { p10: new Array(n), p50: new Array(n), p90: new Array(n) };
+  for (let i = 0; i < n; i++) {
+    let a = clean(f.p10[i]);
+    let b = clean(f.p50[i]);
+    let c = clean(f.p90[i]);
+    if (a > b) [a, b] = [b, a];
+    if (b > c) [b, c] = [c, b];
+    if (a > b) [a, b] = [b, a];
+    out.p10[i] = a;
+    out.p50[i] = b;
+    out.p90[i] = c;
   }
   return out;
 }
+
+const clean = (x: number) => (Number.isFinite(x) ? Math.max(0, x) : 0);
