@@ -46,10 +46,13 @@ function reviewTexts(titles: string[], n: number): string[] {
   return Array.from({ length: n }, (_, i) => tpl[i % tpl.length].replace('%s', titles[(i * 7919) % titles.length].toLowerCase()));
 }
 
-async function rawConsume(topic: string, n: number): Promise<number> {
+/** Wall seconds of a raw consumption, and the CPU seconds it took in this process. */
+async function rawConsume(topic: string, n: number): Promise<{ seconds: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = Date.now();
   await collectCount(topic, n);
-  return (Date.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { seconds: (Date.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 }
 
 /** CPU seconds of a process so far (utime + stime), or NaN when it cannot be read. */
@@ -71,13 +74,15 @@ async function throughService(service: string, topic: string, n: number, env: Re
   const group = uniq('bench-g-');
   const redis0 = cpuOf(redisPid());
   const svc = await startService(service, { ...env, CONSUMER_GROUP: group });
+  const cpuAtStart = cpuOf(svc.proc.pid);
   const t0 = Date.now();
   while ((await groupLag(group, topic)) > 0) await new Promise((r) => setTimeout(r, 100));
   const seconds = (Date.now() - t0) / 1000;
-  const cpuSeconds = cpuOf(svc.proc.pid);
+  const cpuSeconds = cpuOf(svc.proc.pid) - cpuAtStart;
   const redisSeconds = cpuOf(redisPid()) - redis0;
   const status = fs.readFileSync(`/proc/${svc.proc.pid}/status`, 'utf8');
   const peakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+  if (process.env.TC_TRACE) process.stderr.write(svc.logs.filter((l) => l.includes('TRACE') || l.includes('started') || l.includes('ms: ')).join('\n') + `\nend ${t0 + seconds * 1000}\n`);
   await svc.stop();
   return { seconds, rate: n / seconds, peakMiB, cpuSeconds, redisSeconds };
 }
@@ -85,7 +90,9 @@ async function throughService(service: string, topic: string, n: number, env: Re
 async function main() {
   const prefix = uniq('bench-');
   const keyPrefix = uniq('bench');
-  const env = { TOPIC_PREFIX: `${prefix}-`, KEY_PREFIX: keyPrefix };
+  const env: Record<string, string> = { TOPIC_PREFIX: `${prefix}-`, KEY_PREFIX: keyPrefix };
+  // tuning variables given to the bench reach the consumer (for trying settings)
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('CONSUMER_') && v) env[k] = v;
   const topic = `${prefix}-orders`;
   const rtopic = `${prefix}-reviews`;
   await createTopics([topic, rtopic, `${topic}.dlq`, `${rtopic}.dlq`]);
@@ -97,7 +104,8 @@ async function main() {
     const rawS = await rawConsume(topic, events.length);
     const svc = await throughService('order-consumer', topic, events.length, env);
     const raw2 = await rawConsume(topic, events.length);
-    const rawRate = (2 * events.length) / (rawS + raw2);
+    const rawRate = (2 * events.length) / (rawS.seconds + raw2.seconds);
+    const rawCpuUs = ((rawS.cpu + raw2.cpu) / 2 / events.length) * 1e6;
 
     const texts = reviewTexts(titles, N_REVIEWS);
     const rc = codecFor<ReviewEvent>('review');
@@ -118,7 +126,8 @@ async function main() {
       `| order-consumer end to end (Kafka -> Redis, committed) | ${Math.round(svc.rate).toLocaleString('en')} events/s |`,
       `| ratio to raw | ${(svc.rate / rawRate).toFixed(2)} |`,
       `| order-consumer peak RSS | ${svc.peakMiB.toFixed(0)} MiB |`,
-      `| order-consumer CPU (whole process life, incl. start-up) / Redis CPU meanwhile | ${svc.cpuSeconds.toFixed(1)} s / ${svc.redisSeconds.toFixed(1)} s, for ${svc.seconds.toFixed(1)} s of consumption |`,
+      `| CPU per event: raw kafkajs / order-consumer (Node) / Redis | ${rawCpuUs.toFixed(2)} / ${((svc.cpuSeconds / events.length) * 1e6).toFixed(2)} / ${((svc.redisSeconds / events.length) * 1e6).toFixed(2)} us |`,
+      `| order-consumer CPU after start-up / Redis CPU meanwhile | ${svc.cpuSeconds.toFixed(1)} s / ${svc.redisSeconds.toFixed(1)} s, for ${svc.seconds.toFixed(1)} s of consumption |`,
       `| raw model calls (${texts.length} review texts, batches of 32) | ${rawModel.toFixed(1)} texts/s |`,
       `| review-consumer end to end (Kafka -> model -> Redis) | ${rsvc.rate.toFixed(1)} reviews/s |`,
       `| ratio to raw model | ${(rsvc.rate / rawModel).toFixed(2)} |`,

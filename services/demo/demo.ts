@@ -1,5 +1,5 @@
 import { codecFor } from '../../shared/avro/codec';
-import type { ListingEvent, OrderEvent, Trend } from '../../shared/domain/events';
+import type { ListingEvent, OrderEvent, OrderFacts, Trend } from '../../shared/domain/events';
 import type { SeriesSettings } from '../../shared/domain/state';
 import { MemoryBus } from '../../shared/adapters/memory/bus';
 import { MemoryStateStore } from '../../shared/adapters/memory/state-store';
@@ -10,7 +10,7 @@ import type { Logger } from '../../shared/log';
 import { readRetailRows } from '../../shared/backtest/online-retail';
 import { RetailEventBuilder, sortRows } from '../../shared/replay/retail-events';
 import type { ValidationLimits } from '../../shared/domain/validation';
-import { orderHandler } from '../order-consumer/handler';
+import { orderConsumer, orderHandler } from '../order-consumer/handler';
 import { listingHandler } from '../listing-consumer/handler';
 import { ForecastJob, type ModelSource } from '../forecaster/job';
 
@@ -47,7 +47,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   await bus.subscribe({ groupId: 'listing-consumer', topics: [topics.listings], fromBeginning: true },
     createStage<ListingEvent>({ codec: codecFor('listing'), validate: listings.validate, handle: listings.handle, dlq: bus, retry, log: o.log }));
   await bus.subscribe({ groupId: 'order-consumer', topics: [topics.orders], fromBeginning: true },
-    createStage<OrderEvent>({ codec: codecFor('order'), validate: orders.validate, handle: orders.handle, dlq: bus, retry, log: o.log }));
+    createStage<OrderFacts>({ codec: codecFor('order', false, orderConsumer.fields), validate: orders.validate, handle: orders.handle, dlq: bus, retry, log: o.log }));
 
   const rows = [];
   for await (const r of readRetailRows(o.file)) rows.push(r);

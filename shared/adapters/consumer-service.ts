@@ -38,6 +38,10 @@ export interface ConsumerDefinition<T, S extends Spec> {
   service: string;
   schema: SchemaName;
   topic: (t: Topics) => string;
+  /** True when the handler's effects do not depend on the order of its chunks (they may then overlap). */
+  orderIndependent?: boolean;
+  /** Decode only these fields of the schema (an Avro projection; the others are skipped unread). */
+  fields?: readonly string[];
   /** Variables of this service beyond consumerSpec. */
   extraSpec: S;
   makeHandler(deps: { store: StateStore; config: ConsumerConfig & ConfigOf<S>; limits: ValidationLimits; log: Logger; registry: Registry }): Promise<Handler<T>>;
@@ -68,8 +72,8 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   await dlq.connect();
   const groupId = config.CONSUMER_GROUP || `trendcast-${def.service}`;
   const retry = { retries: config.RETRY_COUNT, initialMs: config.RETRY_INITIAL_MS, maxMs: config.RETRY_MAX_MS };
-  const stage = createStage<T>({ codec: codecFor<T>(def.schema), validate: (e) => handler.validate(e), handle: (e) => handler.handle(e), dlq, retry, log, observer: metrics.observer });
-  const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES });
+  const stage = createStage<T>({ codec: codecFor<T>(def.schema, false, def.fields), validate: (e) => handler.validate(e), handle: (e) => handler.handle(e), dlq, retry, log, observer: metrics.observer });
+  const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: config.CONSUMER_PENDING_CHUNKS, ordered: !def.orderIndependent });
   const sub = await subscriber.subscribe({ groupId, topics: [topic], fromBeginning: config.FROM_BEGINNING }, stage);
   const lag = startLagMonitor(kafka, groupId, [topic], metrics.lag, 5000, log);
   const server = await startHttpServer(config.METRICS_PORT, registry, {

@@ -33,13 +33,26 @@ export class AvroCodec<T> {
    * (consumers of `trends` that must survive a producer's upgrade). Off for the input topics,
    * where a message of an unknown schema is a producer's mistake and goes to the DLQ.
    */
-  constructor(schema: avro.Schema, knownWriters: avro.Schema[] = [], private readonly acceptUnknownWriters = false) {
+  /** What decode() reads into: the schema itself, or its projection on `readerFields`. */
+  private readonly reader: avro.Type;
+  /** Set when decoding projects messages of this schema's own version. */
+  private readonly projection?: avro.Resolver;
+
+  /**
+   * `readerFields`: decode only these top-level fields (an Avro reader schema that drops the
+   * others), for a consumer that needs a few fields of a large message: the skipped ones are not
+   * materialized. Not with acceptUnknownWriters (a prefix read needs the whole schema).
+   */
+  constructor(schema: avro.Schema, knownWriters: avro.Schema[] = [], private readonly acceptUnknownWriters = false, readerFields?: string[]) {
     this.type = avro.Type.forSchema(schema);
     this.fingerprint = fingerprintOf(this.type);
+    if (readerFields && acceptUnknownWriters) throw new Error('a projected codec cannot read unknown writers');
+    this.reader = readerFields ? projected(schema, readerFields) : this.type;
+    if (readerFields) this.projection = this.reader.createResolver(this.type);
     for (const w of knownWriters) {
       const writer = avro.Type.forSchema(w);
       const fp = fingerprintOf(writer).toString('hex');
-      if (fp !== this.fingerprint.toString('hex')) this.resolvers.set(fp, this.type.createResolver(writer));
+      if (fp !== this.fingerprint.toString('hex')) this.resolvers.set(fp, this.reader.createResolver(writer));
     }
   }
 
@@ -55,12 +68,17 @@ export class AvroCodec<T> {
   decode(buf: Buffer | null | undefined): DecodeResult<T> {
     if (!buf || buf.length < 10) throw new PoisonMessageError('DECODE_FAILED', `message too short for Avro single-object encoding (${buf?.length ?? 0} bytes)`);
     if (buf[0] !== MAGIC[0] || buf[1] !== MAGIC[1]) throw new PoisonMessageError('DECODE_FAILED', 'missing Avro single-object marker C3 01');
-    const fp = buf.subarray(2, 10);
-    const body = buf.subarray(10);
     try {
-      if (fp.equals(this.fingerprint)) return { value: this.type.fromBuffer(body) as T, via: 'exact' };
+      // the hot path (a consumer decodes every message) compares and reads in place, without views
+      if (buf.compare(this.fingerprint, 0, 8, 2, 10) === 0) {
+        const { value, offset } = this.reader.decode(buf, 10, this.projection);
+        if (offset !== buf.length) throw new Error(offset < 0 ? 'truncated datum' : `${buf.length - offset} trailing bytes`);
+        return { value: value as T, via: 'exact' };
+      }
+      const fp = buf.subarray(2, 10);
+      const body = buf.subarray(10);
       const resolver = this.resolvers.get(fp.toString('hex'));
-      if (resolver) return { value: this.type.fromBuffer(body, resolver, true) as T, via: 'resolved' };
+      if (resolver) return { value: this.reader.fromBuffer(body, resolver, true) as T, via: 'resolved' };
       if (!this.acceptUnknownWriters) throw new PoisonMessageError('UNKNOWN_SCHEMA', `writer schema fingerprint ${fp.toString('hex')} is not a known version of ${this.type.name}`);
       const { value, offset } = this.type.decode(body, 0);
       if (offset < 0 || value === undefined) throw new Error('truncated datum');
@@ -70,6 +88,13 @@ export class AvroCodec<T> {
       throw new PoisonMessageError('DECODE_FAILED', `cannot decode ${this.type.name}: ${(err as Error).message}`, err);
     }
   }
+}
+
+function projected(schema: avro.Schema, fields: string[]): avro.Type {
+  const rec = schema as { fields: { name: string }[] };
+  const missing = fields.filter((f) => !rec.fields.some((x) => x.name === f));
+  if (missing.length) throw new Error(`schema has no field ${missing.join(', ')}`);
+  return avro.Type.forSchema({ ...(schema as object), fields: rec.fields.filter((f) => fields.includes(f.name)) } as avro.Schema);
 }
 
 export function fingerprintOf(type: avro.Type): Buffer {
@@ -92,12 +117,12 @@ export function loadHistory(name: string, dir = SCHEMA_DIR): avro.Schema[] {
 
 const cache = new Map<string, AvroCodec<unknown>>();
 
-/** Codecs are compiled once per process and cached. */
-export function codecFor<T>(name: SchemaName, acceptUnknownWriters = false): AvroCodec<T> {
-  const key = `${name}/${acceptUnknownWriters}`;
+/** Codecs are compiled once per process and cached; `readerFields`: see AvroCodec. */
+export function codecFor<T>(name: SchemaName, acceptUnknownWriters = false, readerFields?: readonly string[]): AvroCodec<T> {
+  const key = `${name}/${acceptUnknownWriters}/${readerFields?.join(',') ?? '*'}`;
   let c = cache.get(key);
   if (!c) {
-    c = new AvroCodec<unknown>(loadSchema(name), loadHistory(name), acceptUnknownWriters);
+    c = new AvroCodec<unknown>(loadSchema(name), loadHistory(name), acceptUnknownWriters, readerFields ? [...readerFields] : undefined);
     cache.set(key, c);
   }
   return c as AvroCodec<T>;

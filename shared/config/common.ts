@@ -53,6 +53,7 @@ export function consumerTuningSpec(defaultGroup: string, defaultChunk: number) {
     CONSUMER_GROUP: { kind: 'string', default: defaultGroup, doc: defaultGroup ? 'Consumer group id' : "Consumer group id ('' = trendcast-<service>)" },
     CONSUMER_CHUNK_SIZE: { kind: 'int', default: defaultChunk, min: 1, max: 100000, doc: 'Messages stored and committed together' },
     CONSUMER_PARTITIONS_CONCURRENTLY: { kind: 'int', default: 3, min: 1, max: 64, doc: 'Partitions processed in parallel by one process' },
+    CONSUMER_PENDING_CHUNKS: { kind: 'int', default: 2, min: 1, max: 16, doc: 'Chunks of a partition fetched and in progress before the fetch waits for their commit' },
     TOPIC_PARTITIONS: { kind: 'int', default: 3, min: 1, max: 1000, doc: 'Partitions of topics this service creates' },
     FROM_BEGINNING: { kind: 'bool', default: true, doc: 'A new consumer group starts at the oldest offset' },
   } satisfies Spec;

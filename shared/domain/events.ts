@@ -14,6 +14,10 @@ export interface OrderEvent {
   country: string | null;
 }
 
+/** The fields of an order that the demand state and its validation use (what the order consumer decodes). */
+export const ORDER_FACT_FIELDS = ['eventId', 'eventTime', 'sku', 'kind', 'quantity', 'unitPrice'] as const;
+export type OrderFacts = Pick<OrderEvent, (typeof ORDER_FACT_FIELDS)[number]>;
+
 export interface ReviewEvent {
   eventId: string;
   eventTime: number;

@@ -1,4 +1,4 @@
-import type { ListingEvent, OrderEvent, ReviewEvent } from './events';
+import type { ListingEvent, OrderFacts, ReviewEvent } from './events';
 import type { SmoothingParams } from './smoothing';
 
 /** What the pipeline keeps per product; the forecaster reads it, the consumers write it. */
@@ -51,7 +51,7 @@ export interface EmbeddedListing {
 
 /** The port through which handlers store state: Redis in production, memory in the embedded demo. */
 export interface StateStore {
-  applyOrders(events: OrderEvent[]): Promise<ApplyStats>;
+  applyOrders(events: OrderFacts[]): Promise<ApplyStats>;
   applyReviews(items: EmbeddedReview[]): Promise<ApplyStats>;
   applyListings(items: EmbeddedListing[]): Promise<ApplyStats>;
   read(skus: string[]): Promise<ProductSnapshot[]>;

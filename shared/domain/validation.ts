@@ -1,5 +1,5 @@
 import { PoisonMessageError } from '../errors';
-import type { ListingEvent, OrderEvent, ReviewEvent, InventoryEvent } from './events';
+import type { ListingEvent, OrderFacts, ReviewEvent, InventoryEvent } from './events';
 
 /** Limits beyond which an event is rejected as absurd rather than stored. From config. */
 export interface ValidationLimits {
@@ -18,7 +18,8 @@ function fail(msg: string): never {
 }
 
 function common(e: { eventId: string; eventTime: number; sku: string }, l: ValidationLimits, now: number): void {
-  if (!e.eventId || e.eventId.length > 200) fail('eventId must be 1..200 characters');
+  // no control characters: the order store joins ids with '\n' (see shared/adapters/redis/order-args.ts)
+  if (!e.eventId || e.eventId.length > 200 || /[\u0000-\u001f]/.test(e.eventId)) fail('eventId must be 1..200 characters, none of them a control character');
   if (!SKU.test(e.sku)) fail(`sku ${JSON.stringify(e.sku.slice(0, 80))} is not a product id (1..64 of [A-Za-z0-9._:-])`);
   if (!Number.isFinite(e.eventTime) || e.eventTime < EARLIEST) fail(`eventTime ${e.eventTime} is before 2000-01-01 or not a number`);
   if (e.eventTime > now + l.maxFutureSkewMs) fail(`eventTime ${new Date(e.eventTime).toISOString()} is in the future`);
@@ -29,7 +30,7 @@ function text(name: string, v: string, max: number, required: boolean): void {
   if (v.length > max) fail(`${name} has ${v.length} characters, more than the limit ${max}`);
 }
 
-export function validateOrder(e: OrderEvent, l: ValidationLimits, now = Date.now()): OrderEvent {
+export function validateOrder<T extends OrderFacts>(e: T, l: ValidationLimits, now = Date.now()): T {
   common(e, l, now);
   if (!Number.isInteger(e.quantity) || e.quantity === 0) fail(`quantity ${e.quantity} must be a non-zero integer`);
   if (Math.abs(e.quantity) > l.maxOrderQuantity) fail(`quantity ${e.quantity} exceeds the limit ${l.maxOrderQuantity}`);

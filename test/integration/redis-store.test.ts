@@ -59,7 +59,10 @@ test('the window: old buckets and ids are trimmed, older events are counted too 
   const base = Date.UTC(2011, 0, 1) / D;
   expect(snap.demand).toEqual({ oldest: base + 41, latest: base + 100, values: [...new Array(59).fill(0), 2] });
   const redis = store.redis;
-  expect(await redis.zcard(`${prefix}:{WIN1}:seen:orders`)).toBe(1);
+  // one dedupe set per epoch of 15 buckets (a quarter of the window): those of days 0 and 10 are gone
+  const epoch = (day: number) => Math.floor((base + day) / 15);
+  expect(await redis.keys(`${prefix}:{WIN1}:seen:orders:*`)).toEqual([`${prefix}:{WIN1}:seen:orders:${epoch(100)}`]);
+  expect(await redis.smembers(`${prefix}:{WIN1}:seen:orders:${epoch(100)}`)).toEqual(['c']);
   // the ring keeps exactly the window: one slot per bucket, only the newest one non-zero
   const ring = (await redis.getBuffer(`${prefix}:{WIN1}:demand`))!;
   expect(ring.length).toBe(60 * 8);
@@ -70,6 +73,19 @@ test('the window: old buckets and ids are trimmed, older events are counted too 
   full[10] = 1;
   full[100] = 2;
   expect(snap.smoothing!.level).toBeCloseTo(holtFilter(full, settings).level, 10);
+});
+
+test('a bucket with some known ids adds only the new ones; an id repeated within a call counts once', async () => {
+  expect(await store.applyOrders([order('MIX1', 'm1', 3, 5), order('MIX1', 'm2', 3, 7)])).toEqual({ applied: 2, duplicates: 0, tooLate: 0 });
+  // m2 is known, m3 and m4 are new in the same bucket, m4 also comes twice in this call
+  const r = await store.applyOrders([order('MIX1', 'm2', 3, 7), order('MIX1', 'm3', 3, 11), order('MIX1', 'm4', 3, -2), order('MIX1', 'm4', 3, -2), order('MIX1', 'm5', 4, 1)]);
+  expect(r).toEqual({ applied: 3, duplicates: 2, tooLate: 0 });
+  const [snap] = await store.read(['MIX1']);
+  expect(snap.demand!.values).toEqual([5 + 7 + 11 - 2, 1]);
+  expect(snap.orderEvents).toBe(5);
+  const ref = holtFilter([0, 0, 0, 21, 1], settings);
+  expect(snap.smoothing!.level).toBeCloseTo(ref.level, 10);
+  expect(snap.smoothing!.trend).toBeCloseTo(ref.trend, 10);
 });
 
 test('reviews and listings through the scripts', async () => {

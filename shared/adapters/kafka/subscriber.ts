@@ -1,19 +1,25 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../../log';
 import type { BatchListener, InboundMessage, Subscriber, Subscription } from '../transport';
+import { PartitionLane } from './lane';
 
 export interface KafkaSubscriberOptions {
   /** Messages handed to the listener at once; a fetched batch is cut into chunks of this size. */
   chunkSize: number;
   partitionsConcurrently: number;
   maxBytesPerPartition: number;
+  /** Chunks of a partition fetched ahead of the one being stored (>= 1). */
+  maxPendingChunks?: number;
+  /** False when the listener's effects do not depend on the order of chunks (see PartitionLane). */
+  ordered?: boolean;
 }
 
 /**
  * Consumer-group subscription with manual commits: the offset after a chunk is committed only once
- * the listener has resolved, i.e. after the chunk's effects (state, DLQ) are stored. A listener that
- * throws leaves its offsets uncommitted; kafkajs restarts the consumer and the chunk is redelivered,
- * which the idempotent stores absorb.
+ * the listener has resolved, i.e. after the chunk's effects (state, DLQ) are stored. The chunks of a
+ * partition are handled in order by a PartitionLane while the next batch is fetched. A listener that
+ * throws (after its own retries) makes the subscriber seek the partition back to that chunk, so it
+ * is fetched and handled again; the idempotent stores absorb what was already applied.
  */
 export class KafkaSubscriber implements Subscriber {
   readonly consumers: Consumer[] = [];
@@ -28,29 +34,76 @@ export class KafkaSubscriber implements Subscriber {
     consumer.on(consumer.events.CRASH, () => (this.joined = false));
     await consumer.connect();
     await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning });
+    const lanes = new Map<string, PartitionLane>();
+    const laneOf = (topic: string, partition: number) => {
+      const key = `${topic}/${partition}`;
+      let lane = lanes.get(key);
+      if (!lane) lanes.set(key, (lane = new PartitionLane(this.o.ordered ?? true, (offset, err) => this.rewind(consumer, topic, partition, offset, err))));
+      return lane;
+    };
+    const maxPending = Math.max(1, this.o.maxPendingChunks ?? 2);
+    let stopping = false;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.o.partitionsConcurrently,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         const { topic, partition } = batch;
-        for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += this.o.chunkSize) {
+        const lane = laneOf(topic, partition);
+        // a heartbeat that fails (e.g. during a rebalance) must not fail a chunk: kafkajs rejoins on its own
+        const beat = () => heartbeat().catch(() => {});
+        const live = () => !stopping && isRunning() && !isStale();
+        for (let i = 0; i < batch.messages.length && live(); i += this.o.chunkSize) {
+          await lane.room(maxPending);
+          // a seek after a failed chunk makes the rest of this batch stale: it is fetched again
+          if (!live()) break;
           const chunk = batch.messages.slice(i, i + this.o.chunkSize);
-          await onBatch(chunk.map((m) => toInbound(topic, partition, m)), { heartbeat });
-          const last = chunk[chunk.length - 1].offset;
-          resolveOffset(last);
-          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
-          await heartbeat();
+          const inbound = chunk.map((m) => toInbound(topic, partition, m));
+          const next = (BigInt(chunk[chunk.length - 1].offset) + 1n).toString();
+          lane.enqueue(
+            chunk[0].offset,
+            () => onBatch(inbound, { heartbeat: beat }),
+            () => consumer.commitOffsets([{ topic, partition, offset: next }]).catch((err: Error) =>
+              // a later commit covers this one; after a rebalance the new owner starts from the last commit
+              this.log.warn('offset commit failed', { topic, partition, offset: next, err: err.message }),
+            ),
+          );
+          // the fetch position moves on; the committed one only after the chunk is stored
+          resolveOffset(chunk[chunk.length - 1].offset);
         }
+        await heartbeat();
       },
     });
     this.log.info('subscribed', { groupId: opts.groupId, topics: opts.topics });
-    return { stop: () => consumer.disconnect() };
+    return {
+      stop: async () => {
+        // no new chunks; the pending ones are stored and committed while the group is still joined
+        stopping = true;
+        await Promise.all([...lanes.values()].map((l) => l.drain()));
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  private async rewind(consumer: Consumer, topic: string, partition: number, offset: string, err: unknown): Promise<void> {
+    this.log.error('chunk failed; fetching it again', { topic, partition, offset, err: (err as Error).message });
+    try {
+      consumer.seek({ topic, partition, offset });
+    } catch (e) {
+      this.log.warn('seek failed (the partition is no longer ours?)', { topic, partition, err: (e as Error).message });
+    }
   }
 }
 
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 function toInbound(topic: string, partition: number, m: KafkaMessage): InboundMessage {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  let headers = NO_HEADERS; // most messages have none: no object per message then
+  if (m.headers) for (const k in m.headers) {
+    const v = m.headers[k];
+    if (v === undefined) continue;
+    if (headers === NO_HEADERS) headers = {};
+    headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  }
   return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers };
 }

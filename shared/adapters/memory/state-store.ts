@@ -1,4 +1,4 @@
-import type { OrderEvent } from '../../domain/events';
+import type { OrderFacts } from '../../domain/events';
 import { holtApply } from '../../domain/smoothing';
 import {
   EMPTY_STATS, type ApplyStats, type EmbeddedListing, type EmbeddedReview, type ProductSnapshot, type SeriesSettings, type StateStore,
@@ -23,7 +23,7 @@ export class MemoryStateStore implements StateStore {
 
   constructor(private readonly s: SeriesSettings) {}
 
-  async applyOrders(events: OrderEvent[]): Promise<ApplyStats> {
+  async applyOrders(events: OrderFacts[]): Promise<ApplyStats> {
     const stats = { ...EMPTY_STATS };
     for (const e of events) {
       const p = this.product(e.sku);

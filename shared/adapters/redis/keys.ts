@@ -6,6 +6,7 @@
 export interface ProductKeys {
   state: string;
   demand: string;
+  /** Prefix of the per-bucket dedupe sets of order ids: `<seenOrders><bucket>`. */
   seenOrders: string;
   listing: string;
   reviews: string;
@@ -29,7 +30,7 @@ export function productKeys(prefix: string, sku: string): ProductKeys {
   return {
     state: `${p}:state`,
     demand: `${p}:demand`,
-    seenOrders: `${p}:seen:orders`,
+    seenOrders: `${p}:seen:orders:`,
     listing: `${p}:listing`,
     reviews: `${p}:reviews`,
     seenReviews: `${p}:seen:reviews`,

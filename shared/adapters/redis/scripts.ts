@@ -16,7 +16,7 @@ export function registerScripts(redis: Redis): void {
 
 /** The typed view of the commands registered above. */
 export interface ScriptCommands {
-  applyOrders(...args: (string | number)[]): Promise<[number, number, number]>;
+  applyOrders(...args: (string | number | Buffer)[]): Promise<[number, number, number]>;
   applyReviews(...args: (string | number | Buffer)[]): Promise<[number, number]>;
   applyListing(...args: (string | number | Buffer)[]): Promise<number>;
   takeDirty(key: string, maxScore: number, limit: number): Promise<string[]>;

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { redisCall } from './guard';
 import type { Histogram } from 'prom-client';
 import { TrendcastError } from '../../errors';
-import type { ListingEvent, OrderEvent } from '../../domain/events';
+import type { ListingEvent, OrderFacts } from '../../domain/events';
 import {
   addStats, EMPTY_STATS, groupBySku,
   type ApplyStats, type EmbeddedListing, type EmbeddedReview, type ProductSnapshot, type SeriesSettings, type StateStore,
@@ -10,6 +10,7 @@ import {
 import { globalKeys, productKeys } from './keys';
 import { registerScripts, type ScriptCommands } from './scripts';
 import { parseSnapshot } from './snapshot';
+import { orderCalls } from './order-args';
 
 type Client = Redis & ScriptCommands;
 
@@ -35,21 +36,16 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  async applyOrders(events: OrderEvent[]): Promise<ApplyStats> {
-    const groups = groupBySku(events, (e) => e.sku);
+  async applyOrders(events: OrderFacts[]): Promise<ApplyStats> {
     const { alpha, beta, maxBuckets, bucketMs } = this.s;
+    const perSku = orderCalls(events, bucketMs, maxBuckets, MAX_EVENTS_PER_CALL);
     const calls: Promise<[number, number, number]>[] = [];
-    for (const [sku, all] of groups) {
+    for (const [sku, list] of perSku) {
       const k = productKeys(this.prefix, sku);
-      // Lua's unpack() has a stack limit of ~8000 values: a hot product's events go in slices
-      for (let i = 0; i < all.length; i += MAX_EVENTS_PER_CALL) {
-        const args: (string | number)[] = [k.state, k.demand, k.seenOrders, alpha, beta, maxBuckets, bucketMs];
-        for (const e of all.slice(i, i + MAX_EVENTS_PER_CALL)) args.push(e.eventId, e.eventTime, e.quantity);
-        calls.push(this.redis.applyOrders(...args));
-      }
+      for (const args of list) calls.push(this.redis.applyOrders(k.state, k.demand, k.seenOrders, alpha, beta, maxBuckets, bucketMs, ...args));
     }
     const results = await this.guard(Promise.all(calls), 'apply_orders');
-    await this.touch([...groups.keys()], maxTime(events));
+    await this.touch([...perSku.keys()], maxTime(events));
     let stats = EMPTY_STATS;
     for (const [applied, duplicates, tooLate] of results) stats = addStats(stats, { applied, duplicates, tooLate });
     return stats;

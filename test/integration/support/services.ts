@@ -24,7 +24,9 @@ export function uniq(prefix: string): string {
  * logged "started" with its metrics port.
  */
 export function startService(name: string, env: Record<string, string>, timeoutMs = 90_000): Promise<RunningService> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'services', name, 'main.ts')], {
+  // BENCH_NODE_ARGS: extra node flags for the service (e.g. --cpu-prof when profiling a benchmark)
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'services', name, 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, KAFKA_BROKERS: BROKERS, REDIS_URL, METRICS_PORT: '0', LOG_LEVEL: 'info', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

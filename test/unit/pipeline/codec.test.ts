@@ -20,6 +20,17 @@ describe('Avro single-object codec', () => {
     expect(c.decode(buf)).toEqual({ value: expect.objectContaining(order), via: 'exact' });
   });
 
+  test('a projected codec decodes only the named fields, and still rejects truncated or trailing bytes', () => {
+    const full = codecFor<OrderEvent>('order');
+    const facts = codecFor<Partial<OrderEvent>>('order', false, ['eventId', 'eventTime', 'sku', 'kind', 'quantity', 'unitPrice']);
+    const buf = full.encode({ ...order, customerId: '17850' });
+    const { value } = facts.decode(buf);
+    expect(value).toEqual({ eventId: 'e1', eventTime: order.eventTime, sku: '21754', kind: 'ORDER', quantity: 3, unitPrice: 5.95 });
+    expect(() => facts.decode(buf.subarray(0, buf.length - 2))).toThrow(PoisonMessageError);
+    expect(() => facts.decode(Buffer.concat([buf, Buffer.from([0])]))).toThrow(/trailing/);
+    expect(() => codecFor('order', false, ['eventId', 'nope'])).toThrow(/no field nope/);
+  });
+
   test('garbage, truncation and a foreign schema are poison with a reason', () => {
     const c = codecFor<OrderEvent>('order');
     const good = c.encode(order);

@@ -3,22 +3,33 @@
   KEYS[1] state hash   (level, trend, latest, oldest, events, lastEventTime)
   KEYS[2] demand ring  (a string of `max buckets` little-endian doubles; bucket k lives in slot k % max:
                         one GET reads the whole series, and no field per bucket costs memory)
-  KEYS[3] seen zset    (eventId scored by eventTime; the dedupe set, trimmed to the window)
+  KEYS[3] prefix of the dedupe sets: the set KEYS[3]..p holds the ids of the events applied to the
+          buckets of epoch p (bucket k is in epoch floor(k / epoch length); an id always comes with
+          the same event time, hence the same epoch). The names carry the product's hash tag, so on
+          Redis Cluster they live in the slot of KEYS[1].
   ARGV[1] alpha  ARGV[2] beta  ARGV[3] max buckets kept  ARGV[4] bucket length ms
-  ARGV[5..] triples: eventId, eventTime ms, quantity
+  ARGV[5] epoch length in buckets  ARGV[6] newest event time in the call  ARGV[7] number of groups,
+  then per group (the call's events of one epoch), five values:
+    epoch, lowest bucket, the ids joined by '\n' (ids have no control characters: validation),
+    the events as little-endian double pairs (bucket, quantity), the sums as pairs (bucket, sum).
   Returns {applied, duplicates, tooLate}.
+  Why this shape: per-event work, in Lua and in the client's encoding of one argument per value,
+  dominated the cost. Here a group costs one SMISMEMBER and one SADD of all its ids plus one addition
+  per distinct bucket of the caller's sums; the events are walked one by one only when some are
+  already known, repeated or too late.
   The smoothing is linear in the observations (see shared/domain/smoothing.ts): the state at the
-  newest bucket L is M^(L-L0) S0 + sum over events of q * M^(L-k) * g. So the events of a call are
-  summed per bucket first and each distinct bucket costs one O(log gap) matrix power (memoized): the
-  result does not depend on arrival order and equals a batch recomputation. Events older than the kept window
-  (relative to the newest bucket seen so far) are dropped as too late: their ids are no longer kept.
-  Redis calls per invocation: HMGET, ZMSCORE, ZADD, HSET, one GETRANGE + SETRANGE per distinct bucket,
-  and up to two SETRANGEs that clear the slots of buckets the window has left.
+  newest bucket L is M^(L-L0) S0 + sum over buckets of q_k * M^(L-k) * g. So each distinct bucket
+  costs one O(log gap) matrix power (memoized): the result does not depend on arrival order and
+  equals a batch recomputation. Events of buckets older than the kept window (relative to the
+  stored newest bucket) are dropped as too late: their ids are no longer kept.
 ]]
 local a = tonumber(ARGV[1])
 local b = tonumber(ARGV[2])
 local maxB = tonumber(ARGV[3])
 local bucketMs = tonumber(ARGV[4])
+local epochLen = tonumber(ARGV[5])
+local callT = tonumber(ARGV[6])
+local groups = tonumber(ARGV[7])
 
 -- M^k without table churn; memoized, since the gaps between consecutive buckets repeat (1, 2, 7 days...)
 local m1, m2, m3, m4 = 1 - a, 1 - a, -a * b, 1 - a * b
@@ -43,44 +54,62 @@ local st = redis.call('HMGET', KEYS[1], 'level', 'trend', 'latest', 'oldest', 'e
 local level = tonumber(st[1]) or 0
 local trend = tonumber(st[2]) or 0
 local latest0 = tonumber(st[3])
-local latest = latest0
-local oldest = tonumber(st[4])
+local oldest0 = tonumber(st[4])
 local events = tonumber(st[5]) or 0
 local lastT = tonumber(st[6]) or 0
-
-local ids = {}
-for i = 5, #ARGV, 3 do ids[#ids + 1] = ARGV[i] end
-local known = redis.call('ZMSCORE', KEYS[3], unpack(ids))
+local lateUpTo = latest0 and latest0 - maxB or -math.huge
 
 local applied, dup, late = 0, 0, 0
-local inCall = {}
-local zadd = {}
-local delta = {}
-local buckets = {}
-for n = 1, #ids do
-  local i = 5 + (n - 1) * 3
-  local id, t, q = ids[n], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  local bucket = math.floor(t / bucketMs)
-  if known[n] or inCall[id] then
-    dup = dup + 1
-  elseif latest ~= nil and bucket <= latest - maxB then
-    late = late + 1
-  else
-    inCall[id] = true
-    zadd[#zadd + 1] = t
-    zadd[#zadd + 1] = id
-    if delta[bucket] == nil then
-      delta[bucket] = 0
-      buckets[#buckets + 1] = bucket
-    end
-    delta[bucket] = delta[bucket] + q
-    if latest == nil or bucket > latest then latest = bucket end
-    if oldest == nil or bucket < oldest then oldest = bucket end
-    if t > lastT then lastT = t end
-    applied = applied + 1
+local delta, buckets = {}, {}
+local function add(k, q)
+  local d = delta[k]
+  if d == nil then buckets[#buckets + 1] = k end
+  delta[k] = (d or 0) + q
+end
+
+-- One epoch's events: all new (one SADD, the caller's sums) or walked one by one.
+local function group(set, lowest, joined, evs, sums)
+  local ids = {}
+  for id in string.gmatch(joined, '[^\n]+') do ids[#ids + 1] = id end
+  local c = #ids
+  local known = redis.call('SMISMEMBER', set, unpack(ids))
+  local nk = 0
+  for i = 1, c do nk = nk + known[i] end
+  if nk == 0 and lowest > lateUpTo and redis.call('SADD', set, unpack(ids)) == c then
+    for p = 1, #sums, 16 do add(struct.unpack('<dd', sums, p)) end
+    applied = applied + c
+    return
   end
+  local fresh, inCall = {}, {}
+  for i = 1, c do
+    local id = ids[i]
+    local k, q = struct.unpack('<dd', evs, (i - 1) * 16 + 1)
+    if k <= lateUpTo then
+      late = late + 1
+    elseif known[i] == 1 or inCall[id] then
+      dup = dup + 1
+    else
+      inCall[id] = true
+      fresh[#fresh + 1] = id
+      add(k, q)
+      applied = applied + 1
+    end
+  end
+  if #fresh > 0 then redis.call('SADD', set, unpack(fresh)) end
+end
+
+local pos = 8
+for _ = 1, groups do
+  group(KEYS[3] .. ARGV[pos], tonumber(ARGV[pos + 1]), ARGV[pos + 2], ARGV[pos + 3], ARGV[pos + 4])
+  pos = pos + 5
 end
 if applied == 0 then return { 0, dup, late } end
+if callT > lastT then lastT = callT end
+
+table.sort(buckets)
+local latest = math.max(latest0 or buckets[#buckets], buckets[#buckets])
+local oldest = math.min(oldest0 or buckets[1], buckets[1])
+local keepFrom = latest - maxB + 1
 
 -- Slots of the buckets the window now enters held buckets it left: clear them before adding.
 local function clear(fromB, toB)
@@ -95,11 +124,10 @@ local function clear(fromB, toB)
   redis.call('SETRANGE', KEYS[2], s * 8, string.rep('\0', first * 8))
   if n > first then redis.call('SETRANGE', KEYS[2], 0, string.rep('\0', (n - first) * 8)) end
 end
-if latest0 == nil then clear(latest - maxB + 1, latest) else clear(latest0 + 1, latest) end
+if latest0 == nil then clear(keepFrom, latest) else clear(latest0 + 1, latest) end
 
 -- Late buckets (at or before the stored newest) add q * M^(latest0-k) g to the stored state; newer
 -- ones are folded in ascending order, S <- M^(k-cur) S + q g, which is the batch recursion itself.
-table.sort(buckets)
 local cur = latest0
 for _, k in ipairs(buckets) do
   local q = delta[k]
@@ -114,21 +142,22 @@ for _, k in ipairs(buckets) do
     level, trend = p1 * level + p2 * trend + g1 * q, p3 * level + p4 * trend + g2 * q
     cur = k
   end
-  -- a bucket accepted early in the call may have left the window by its end: its slot is another's now
-  if k > latest - maxB then
+  -- a bucket accepted in this call may have left the window by its end: its slot is another's now
+  if k >= keepFrom then
     local off = (k % maxB) * 8
     local old = redis.call('GETRANGE', KEYS[2], off, off + 7)
     local v = #old == 8 and struct.unpack('<d', old) or 0
     redis.call('SETRANGE', KEYS[2], off, struct.pack('<d', v + q))
   end
 end
-redis.call('ZADD', KEYS[3], unpack(zadd))
 events = events + applied
 
-local keepFrom = latest - maxB + 1
+-- The dedupe sets of epochs wholly before the window go: their events would be too late anyway.
+-- Sets exist for the epochs of [oldest, latest] only, so this loop is short.
 if oldest < keepFrom then
+  local lastGone = math.floor(keepFrom / epochLen) - 1
+  for p = math.floor(oldest / epochLen), lastGone do redis.call('DEL', KEYS[3] .. p) end
   oldest = keepFrom
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%.0f', keepFrom * bucketMs))
 end
 redis.call('HSET', KEYS[1], 'level', string.format('%.17g', level), 'trend', string.format('%.17g', trend),
   'latest', latest, 'oldest', oldest, 'events', events, 'lastEventTime', string.format('%.0f', lastT))
