@@ -5,14 +5,18 @@
  * fit(train): every series is cut `validation` (28) buckets before its end; each member is fitted on the
  * cut series and forecasts those 28 buckets; then each member is fitted again on the full series.
  * Weights: greedy forward selection with replacement (Caruana et al., 2004, "Ensemble selection from
- * libraries of models"), run separately for p10, p50 and p90 because WQL is the sum of the three
- * pinball losses: start from the best single member, then `rounds` times add (again) the member
- * whose inclusion lowers that quantile's validation pinball loss most. Weights = selection counts /
- * total. The combination is quantile-wise: p_q = sum_m w_{q,m} p_{q,m}. A member never selected has
- * weight 0; a tie keeps the earlier member, so the result is deterministic.
- * Products without history (new listings) go to the optional cold-start model.
+ * libraries of models"), run separately for p10, p50 and p90: start empty, then `rounds` times add
+ * (again) the member whose inclusion lowers that quantile's validation loss most. Weights =
+ * selection counts / rounds. The loss of p10 and p90 is their pinball loss (their share of WQL).
+ * p50 is also the point forecast that RMSSE scores, so by default its loss is the validation WQL's
+ * p50 term plus the validation RMSSE (the two headline measures, equally weighted);
+ * `p50Loss: 'pinball'` gives the pinball-only choice. The combination is quantile-wise:
+ * p_q = sum_m w_{q,m} p_{q,m}. A member never selected has weight 0; a tie keeps the earlier member,
+ * so the result is deterministic. Products without history (new listings) go to the optional
+ * cold-start model.
  */
 import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
+import { Criterion, ValidationSet, flatten, greedySelect, pinballLoss, rmsseLoss, rmsseScaleOf, validationSet } from './ensemble-weights';
 import { truncateSeries } from './series';
 
 export interface EnsembleOptions {
@@ -22,7 +26,14 @@ export interface EnsembleOptions {
   minHistory?: number;
   coldStart?: ForecastModel;
   name?: string;
+  /** Validation loss of the p50 weights: WQL's p50 term plus RMSSE (default), or the pinball loss alone. */
+  p50Loss?: 'wql+rmsse' | 'pinball';
 }
+
+/** Days of the validation window cut from the end of each training series. */
+export const VALIDATION = 28;
+/** Minimum history left after the cut for a series to be scored in validation. */
+export const MIN_HISTORY = 14;
 
 const Q = [0.1, 0.5, 0.9] as const;
 const KEYS = ['p10', 'p50', 'p90'] as const;
@@ -33,6 +44,8 @@ export interface EnsembleWeights {
   weights: number[][];
   /** Validation WQL of each member and of the combination. */
   validationWql: Record<string, number>;
+  /** Validation RMSSE (of p50) of each member and of the combination. */
+  validationRmsse: Record<string, number>;
 }
 
 export class Ensemble implements ForecastModel {
@@ -51,8 +64,8 @@ export class Ensemble implements ForecastModel {
   }
 
   async fit(train: SeriesInput[], opts: FitOptions): Promise<void> {
-    const V = this.opts.validation ?? 28;
-    const minHistory = this.opts.minHistory ?? 14;
+    const V = this.opts.validation ?? VALIDATION;
+    const minHistory = this.opts.minHistory ?? MIN_HISTORY;
     const pairs = train.filter((s) => s.history.length > V).map((full) => ({ full, cut: truncateSeries(full, V) }));
     const cut = pairs.map((p) => p.cut);
     const scored = pairs.map((p, i) => ({ ...p, i })).filter(({ cut: s }) => s.history.length >= minHistory);
@@ -65,13 +78,23 @@ export class Ensemble implements ForecastModel {
       if (m.fit) await m.fit(train, opts);
       opts.onProgress?.((k + 1) / this.members.length);
     }
-    this.weights = KEYS.map((_, k) => selectWeights(preds, actual, k));
-    const wqlOf = (p: QuantileForecast[]) => validationWql(p, actual);
-    const validation: Record<string, number> = {};
-    this.members.forEach((m, j) => (validation[m.name] = wqlOf(preds[j])));
-    validation[this.name] = wqlOf(scored.map((_, i) => combine(preds.map((p) => p[i]), this.weights)));
-    this.report = { members: this.members.map((m) => m.name), weights: this.weights, validationWql: validation };
+    const v = validationSet(actual, scored.map(({ cut: s }) => rmsseScaleOf(s.history)));
+    this.weights = chooseWeights(preds, v, this.opts);
+    this.report = this.describe(preds, v);
     if (this.opts.coldStart?.fit) await this.opts.coldStart.fit(train, opts);
+  }
+
+  private describe(preds: QuantileForecast[][], v: ValidationSet): EnsembleWeights {
+    const combined = preds[0].map((_, i) => combine(preds.map((p) => p[i]), this.weights));
+    const wql: Record<string, number> = {};
+    const rmsse: Record<string, number> = {};
+    const rm = rmsseLoss(v);
+    [...this.members.map((m, j) => [m.name, preds[j]] as const), [this.name, combined] as const].forEach(([name, fs]) => {
+      const flat = KEYS.map((key) => flatten([fs], key, v.V)[0]);
+      wql[name] = (2 * KEYS.reduce((a, _, k) => a + pinballLoss(v, Q[k])(flat[k]), 0)) / 3 / v.total;
+      rmsse[name] = rm(flat[1]);
+    });
+    return { members: this.members.map((m) => m.name), weights: this.weights, validationWql: wql, validationRmsse: rmsse };
   }
 
   async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
@@ -91,8 +114,21 @@ export class Ensemble implements ForecastModel {
   }
 }
 
+/** Weights[k][m] of quantile k (p10, p50, p90) and member m from the members' validation forecasts. */
+export function chooseWeights(preds: QuantileForecast[][], v: ValidationSet, opts: Pick<EnsembleOptions, 'p50Loss' | 'rounds'> = {}): number[][] {
+  return KEYS.map((key, k) => greedySelect(flatten(preds, key, v.V), lossOf(v, k, opts.p50Loss ?? 'wql+rmsse'), opts.rounds ?? 20));
+}
+
+function lossOf(v: ValidationSet, k: number, p50Loss: 'wql+rmsse' | 'pinball'): Criterion {
+  const pin = pinballLoss(v, Q[k]);
+  if (k !== 1 || p50Loss === 'pinball') return pin;
+  const rmsse = rmsseLoss(v);
+  // WQL = mean over the 3 quantiles of 2 * pinball / sum y: p50's term is 2/3 of its pinball over sum y.
+  return (p) => (2 * pin(p)) / 3 / v.total + rmsse(p);
+}
+
 /** Quantile-wise weighted average; the triple is re-ordered per step (weights differ by quantile). */
-function combine(fs: QuantileForecast[], w: number[][]): QuantileForecast {
+export function combine(fs: QuantileForecast[], w: number[][]): QuantileForecast {
   const h = fs[0].p50.length;
   const out: QuantileForecast = { p10: new Array(h), p50: new Array(h), p90: new Array(h) };
   for (let t = 0; t < h; t++) {
@@ -112,49 +148,4 @@ function combine(fs: QuantileForecast[], w: number[][]): QuantileForecast {
     out.p90[t] = Math.max(0, c);
   }
   return out;
-}
-
-function pinballSum(values: Float64Array[], actual: number[][], q: number): number {
-  let s = 0;
-  for (let i = 0; i < actual.length; i++) {
-    for (let t = 0; t < actual[i].length; t++) {
-      const d = actual[i][t] - values[i][t];
-      s += d >= 0 ? q * d : (q - 1) * d;
-    }
-  }
-  return s;
-}
-
-/** Caruana greedy selection for quantile index k; returns normalised weights over members. */
-export function selectWeights(preds: QuantileForecast[][], actual: number[][], k: number, rounds = 20): number[] {
-  const M = preds.length;
-  const key = KEYS[k];
-  const q = Q[k];
-  const counts = new Array(M).fill(0);
-  const sum = actual.map((a) => new Float64Array(a.length));
-  let used = 0;
-  for (let r = 0; r < rounds; r++) {
-    let best = -1;
-    let bestLoss = Infinity;
-    for (let m = 0; m < M; m++) {
-      const cand = sum.map((row, i) => row.map((v, t) => (v + preds[m][i][key][t]) / (used + 1)));
-      const loss = pinballSum(cand, actual, q);
-      if (loss < bestLoss - 1e-9) {
-        bestLoss = loss;
-        best = m;
-      }
-    }
-    counts[best]++;
-    used++;
-    sum.forEach((row, i) => row.forEach((v, t) => (row[t] = v + preds[best][i][key][t])));
-  }
-  return counts.map((c) => c / used);
-}
-
-function validationWql(fs: QuantileForecast[], actual: number[][]): number {
-  let total = 0;
-  for (const a of actual) for (const v of a) total += v;
-  let loss = 0;
-  KEYS.forEach((key, k) => (loss += pinballSum(fs.map((f) => Float64Array.from(f[key])), actual, Q[k])));
-  return (2 * loss) / 3 / total;
 }

@@ -48,4 +48,38 @@ describe('Ensemble', () => {
     expect(f[0].p50).toEqual([1, 1]);
     expect(f[1].p50).toEqual([9, 9]);
   });
+
+  describe('p50 weights when the point-error optimum differs from the pinball optimum', () => {
+    // Every 4th day sells 10, the others nothing: the median (pinball-optimal p50) is 0, the mean
+    // (squared-error-optimal point) is 2.5. One member forecasts each, with the same p10/p90.
+    const spiky = Array.from({ length: 4 }, (_, i): SeriesInput => ({
+      sku: `S${i}`, history: Float64Array.from({ length: 120 }, (_, t) => ((t + i) % 4 === 3 ? 10 : 0)), startTime: 0, bucketMs: DAY_MS,
+    }));
+    const member = (name: string, p50: number): ForecastModel => ({
+      name,
+      forecast: async (batch, h) => batch.map(() => ({ p10: new Array(h).fill(0), p50: new Array(h).fill(p50), p90: new Array(h).fill(10) })),
+    });
+    const fit = async (p50Loss?: 'pinball') => {
+      const e = new Ensemble([member('median', 0), member('mean', 2.5)], { p50Loss });
+      await e.fit(spiky, { horizon: 28 });
+      return e.fitted!;
+    };
+
+    it('pinball alone puts all of p50 on the median member', async () => {
+      expect((await fit('pinball')).weights[1]).toEqual([1, 0]);
+    });
+
+    it('the default (validation WQL + RMSSE) moves part of p50 to the mean member, lowering validation RMSSE', async () => {
+      const pin = await fit('pinball');
+      const both = await fit();
+      expect(both.weights[1][1]).toBeGreaterThan(0);
+      expect(both.weights[1][1]).toBeLessThan(1);
+      expect(both.validationRmsse.ensemble).toBeLessThan(pin.validationRmsse.ensemble);
+      // the criterion it minimises: validation WQL + RMSSE is lower than with the pinball choice
+      expect(both.validationWql.ensemble + both.validationRmsse.ensemble).toBeLessThan(pin.validationWql.ensemble + pin.validationRmsse.ensemble);
+      // p10 and p90 keep their pinball-chosen weights
+      expect(both.weights[0]).toEqual(pin.weights[0]);
+      expect(both.weights[2]).toEqual(pin.weights[2]);
+    });
+  });
 });
