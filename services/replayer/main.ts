@@ -7,7 +7,10 @@ import { KafkaPublisher } from '../../shared/adapters/kafka/publisher';
 import { runMain } from '../../shared/adapters/main';
 import { topicNames } from '../../shared/adapters/transport';
 import { createLogger, type LogLevel } from '../../shared/log';
+import { flagsToEnv, REPLAY_FLAGS } from './flags';
 import { replay } from './replay';
+
+export { flagsToEnv };
 
 export const replayerSpec = {
   ...kafkaSpec,
@@ -19,18 +22,9 @@ export const replayerSpec = {
   REPLAY_LIMIT: { kind: 'int', default: 0, min: 0, doc: 'Stop after this many rows (0 = all)' },
 } satisfies Spec;
 
-const FLAGS: Record<string, keyof typeof replayerSpec> = { '--file': 'REPLAY_FILE', '--speed': 'REPLAY_SPEED', '--batch': 'REPLAY_BATCH', '--limit': 'REPLAY_LIMIT', '--topic-prefix': 'TOPIC_PREFIX' };
-
-/** Command-line flags override the environment; both go through the same validation. */
-export function flagsToEnv(argv: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const name = FLAGS[argv[i]];
-    if (!name) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(FLAGS).join(', ')})`);
-    env[name] = argv[++i] ?? '';
-  }
-  return env;
-}
+// every flag sets a variable of replayerSpec (checked by the compiler)
+const flagsSetKnownVariables: (typeof REPLAY_FLAGS)[keyof typeof REPLAY_FLAGS]['env'] extends keyof typeof replayerSpec ? true : never = true;
+void flagsSetKnownVariables;
 
 export async function main(argv: string[], env = process.env): Promise<{ stop(): Promise<void> }> {
   const c = parseConfig(replayerSpec, { ...env, ...flagsToEnv(argv) });

@@ -1,13 +1,8 @@
 import { flagHelp, parseFlags, type FlagDefs } from '../args';
 import type { Command } from '../command';
+import { REPLAY_FLAGS } from '../../replayer/flags';
 
-const FLAGS: FlagDefs = {
-  '--file': { value: true, arg: 'FILE', env: 'REPLAY_FILE', help: 'Online Retail CSV (.csv or .csv.gz); default the bundled sample' },
-  '--speed': { value: true, arg: 'X', env: 'REPLAY_SPEED', help: 'event time per wall time (86400 = a day per second; 0 = as fast as possible, the default)' },
-  '--batch': { value: true, arg: 'N', env: 'REPLAY_BATCH', help: 'rows per produce call (default 1000)' },
-  '--limit': { value: true, arg: 'N', env: 'REPLAY_LIMIT', help: 'stop after N rows (0 = all, the default)' },
-  '--topic-prefix': { value: true, arg: 'P', env: 'TOPIC_PREFIX', help: 'prefix of the topic names (default none)' },
-};
+const FLAGS: FlagDefs = REPLAY_FLAGS;
 
 export const replay: Command = {
   name: 'replay',
