@@ -1,11 +1,13 @@
 /**
  * Forecaster benchmark (issue 3): products forecast per second by the worker, batched, with its
- * default model (the validation-weighted ensemble of seasonal naive, ETS, TSB, ARIMA, and the LSTM
- * when an artifact exists under artifacts/), on the real path: state in Redis (loaded from the
- * Online Retail file through the order and listing stores), read, forecast, Trend messages published
- * to Kafka. Also the model alone (no I/O) and the refit time.
+ * default model (the ensemble of the eight statistical models, the backtested set, with cold start;
+ * the LSTM joins when an artifact exists under artifacts/), on the real path: state in Redis (loaded
+ * from the Online Retail file through the order and listing stores), read, forecast, Trend messages
+ * Avro-encoded and published to Kafka, through ForecastJob.runAll (the pipelined pass). Also the
+ * model alone (no I/O), the same pass step after step (where the time goes), and the refit time.
+ * Wall time and the Node process's CPU time are both reported: state the load average beside them.
  *
- *   npx tsx bench/forecaster.ts [--batch 1000] [--passes 3]
+ *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--cpu-prof FILE]
  * Needs Kafka, Redis and the model. Uses ../shared/data/online-retail/online_retail_dev.csv.gz when
  * present, else the bundled sample.
  */
@@ -27,13 +29,14 @@ import { buildTrend } from '../shared/domain/trend';
 import type { ProductSnapshot } from '../shared/domain/state';
 import { tidy, type QuantileForecast } from '../shared/forecasting/model';
 import { ForecastJob, modelInput } from '../services/forecaster/job';
-import { resolveModel } from '../services/forecaster/registry';
+import { resolveModel, type ModelHandle } from '../services/forecaster/registry';
+import { forecasterSpec } from '../services/forecaster/config';
 import { createTopics, deleteTopicsWithPrefix } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { BROKERS, REDIS_URL, ROOT, uniq } from '../test/integration/support/services';
 
 const arg = (name: string, def: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : def);
-const BATCH = arg('--batch', 1000);
+const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
 const PASSES = arg('--passes', 3);
 const PROFILE = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const DEV = path.resolve(ROOT, '../shared/data/online-retail/online_retail_dev.csv.gz');
@@ -56,6 +59,66 @@ async function loadState(store: RedisStateStore) {
   await embedder.close();
   await store.applyListings(listings.map((event, i) => ({ event, embedding: vecs[i], modelId: embedder.modelId })));
   return { orders: orders.length, products: listings.length };
+}
+
+const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+
+/** The model's forecast() alone, on inputs read once and copied for each pass (no shape cached from the pass before). */
+async function modelAlone(store: RedisStateStore, model: ModelHandle, skus: string[]): Promise<number> {
+  const wm = await store.watermark();
+  const inputs = (await store.read(skus)).map((s) => modelInput(s, Math.floor(wm / settings.bucketMs) - 1, settings.bucketMs));
+  let seconds = 0;
+  for (let p = 0; p < PASSES; p++) {
+    const fresh = inputs.map((s) => ({ ...s, history: Float64Array.from(s.history) }));
+    const t0 = Date.now();
+    for (let i = 0; i < fresh.length; i += BATCH) await model.current().model.forecast(fresh.slice(i, i + BATCH), 28);
+    seconds += secs(t0);
+  }
+  return (PASSES * inputs.length) / seconds;
+}
+
+/** One pass with each step awaited before the next (no overlap): where the time goes. */
+async function splitPass(store: RedisStateStore, publisher: KafkaPublisher, topic: string, model: ModelHandle, skus: string[]) {
+  const codec = codecFor<Trend>('trend');
+  const split = { read: 0, model: 0, encode: 0, publish: 0 };
+  const wm = await store.watermark();
+  const wmBucket = Math.floor(wm / settings.bucketMs);
+  for (let i = 0; i < skus.length; i += BATCH) {
+    let t = performance.now();
+    const snaps = await store.read(skus.slice(i, i + BATCH));
+    split.read += performance.now() - t;
+    t = performance.now();
+    const ins = snaps.map((sn) => modelInput(sn, wmBucket - 1, settings.bucketMs));
+    const fc = await model.current().model.forecast(ins, 28);
+    split.model += performance.now() - t;
+    t = performance.now();
+    const messages = fc.map((f, j) => ({ key: ins[j].sku, value: codec.encode(trendOf(snaps[j], f, wm, model.current().model.name)) }));
+    split.encode += performance.now() - t;
+    t = performance.now();
+    await publisher.publish(topic, messages);
+    split.publish += performance.now() - t;
+  }
+  return split;
+}
+
+/** The worker's pass, as the scheduler's on-change path runs it: wall rate over all passes, each pass's rate and CPU. */
+async function workerPasses(job: ForecastJob, skus: string[]) {
+  const session = PROFILE ? await startProfile() : undefined;
+  const passes: number[] = [];
+  const cpuMs: number[] = [];
+  let published = 0;
+  const t0 = Date.now();
+  for (let p = 0; p < PASSES; p++) {
+    const [t, c] = [performance.now(), process.cpuUsage()];
+    const n = await job.runAll(skus, BATCH);
+    const cpu = process.cpuUsage(c);
+    passes.push(n / ((performance.now() - t) / 1000));
+    cpuMs.push((cpu.user + cpu.system) / 1000);
+    published += n;
+  }
+  const rate = published / secs(t0);
+  if (session) await stopProfile(session, PROFILE!);
+  return { rate, passes, cpuMs };
 }
 
 /** The Trend the job publishes for a forecast (services/forecaster/job.ts). */
@@ -109,47 +172,23 @@ async function main() {
     t0 = Date.now();
     await job.refit(skus);
     const refitS = secs(t0);
-    const wm = await store.watermark();
-    const inputs = (await store.read(skus)).map((s) => modelInput(s, Math.floor(wm / settings.bucketMs) - 1, settings.bucketMs));
-    t0 = Date.now();
-    for (let p = 0; p < PASSES; p++) for (let i = 0; i < inputs.length; i += BATCH) await model.current().model.forecast(inputs.slice(i, i + BATCH), 28);
-    const modelRate = (PASSES * inputs.length) / secs(t0);
-    // where a pass goes, one step after the other: read, forecast, encode, publish
-    const codec = codecFor<Trend>('trend');
-    const split = { read: 0, model: 0, encode: 0, publish: 0 };
-    const wmBucket = Math.floor(wm / settings.bucketMs);
-    for (let i = 0; i < skus.length; i += BATCH) {
-      let t = performance.now();
-      const snaps = await store.read(skus.slice(i, i + BATCH));
-      split.read += performance.now() - t;
-      t = performance.now();
-      const ins = snaps.map((sn) => modelInput(sn, wmBucket - 1, settings.bucketMs));
-      const fc = await model.current().model.forecast(ins, 28);
-      split.model += performance.now() - t;
-      t = performance.now();
-      const messages = fc.map((f, j) => ({ key: ins[j].sku, value: codec.encode(trendOf(snaps[j], f, wm, model.current().model.name)) }));
-      split.encode += performance.now() - t;
-      t = performance.now();
-      await publisher.publish(topic, messages);
-      split.publish += performance.now() - t;
-    }
-    const ms = (x: number) => x.toFixed(0);
-    process.stderr.write(`one pass: read ${ms(split.read)} ms, model ${ms(split.model)} ms, encode ${ms(split.encode)} ms, publish ${ms(split.publish)} ms\n`);
-    const session = PROFILE ? await startProfile() : undefined;
-    t0 = Date.now();
-    let published = 0;
-    for (let p = 0; p < PASSES; p++) published += await job.runAll(skus, BATCH);
-    const jobRate = published / secs(t0);
-    if (session) await stopProfile(session, PROFILE!);
+    const load0 = loadavg();
+    const modelRate = await modelAlone(store, model, skus);
+    const split = await splitPass(store, publisher, topic, model, skus);
+    const worker = await workerPasses(job, skus);
     const mem = process.memoryUsage();
+    const ms = (x: number) => x.toFixed(0);
+    const rate = (x: number) => Math.round(x).toLocaleString('en');
     process.stdout.write([
       `| measure | value |`, `| --- | --- |`,
       `| data | ${path.basename(FILE)}: ${loaded.orders} order events, ${skus.length} products (state loaded in ${loadS.toFixed(1)} s, listings embedded) |`,
       `| model | ${model.current().model.name} ${model.current().version} |`,
+      `| load average (1 min) at the start / end of the measures | ${load0} / ${loadavg()} |`,
       `| refit (calibration + ensemble weights on every product) | ${refitS.toFixed(1)} s |`,
-      `| model alone, batches of ${BATCH} | ${Math.round(modelRate).toLocaleString('en')} products/s |`,
+      `| model alone, batches of ${BATCH} (fresh inputs each pass) | ${rate(modelRate)} products/s |`,
       `| one pass, step after step: Redis read / forecast / Avro encode / Kafka publish | ${ms(split.read)} / ${ms(split.model)} / ${ms(split.encode)} / ${ms(split.publish)} ms for ${skus.length} products |`,
-      `| worker pass (ForecastJob.runAll, pipelined): Redis read + forecast + encode + publish to Kafka | ${Math.round(jobRate).toLocaleString('en')} products/s |`,
+      `| worker pass (ForecastJob.runAll, pipelined), ${PASSES} passes | ${rate(worker.rate)} products/s (passes: ${worker.passes.map(rate).join(', ')}) |`,
+      `| Node CPU per worker pass (main thread + GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,
       `| peak heap / RSS | ${(mem.heapUsed / 2 ** 20).toFixed(0)} / ${(mem.rss / 2 ** 20).toFixed(0)} MiB |`,
     ].join('\n') + '\n');
     await model.stop();

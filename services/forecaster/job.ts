@@ -47,6 +47,17 @@ export interface AccuracyHook {
 }
 
 /**
+ * Publishes that may be in flight at once: a broker round trip (acks=all) can take as long as
+ * forecasting a batch, and a pass's products are distinct (each in one batch), so their order
+ * across batches does not matter; a pass returns only once all are acknowledged. The bound keeps
+ * back-pressure: a slow broker slows the pass.
+ */
+const PUBLISHES_IN_FLIGHT = 2;
+
+/** Size of a pass's first batch, whose read nothing overlaps (later reads overlap forecasts). */
+const FIRST_BATCH = 100;
+
+/**
  * One forecasting pass over some products: read their state, forecast at the event-time origin
  * (the last complete bucket before the newest event seen anywhere), publish one Trend per product.
  */
@@ -80,29 +91,23 @@ export class ForecastJob {
     return batch.trends;
   }
 
-  /** Forecasts and publishes the given products in batches of `batchSize`, pipelined (see runBatches). */
-  runAll(skus: string[], batchSize: number, stopped: () => boolean = () => false): Promise<number> {
-    let k = 0;
-    return this.runBatches(async () => skus.slice(k * batchSize, ++k * batchSize), stopped);
-  }
-
   /**
-   * Forecasts and publishes batches of products from next() until it returns none, as a pipeline:
+   * Forecasts and publishes the given (distinct) products in batches of `batchSize`, as a pipeline:
    * the Redis read of the next batch and the Kafka publish of the previous one are in flight while
-   * this batch is forecast (their server-side work runs in other processes). One forecast at a time,
-   * one publish in flight, batches published in order. Once stopped() is true no further batch is
-   * taken; one already taken is still published. Returns the number of products published.
+   * this batch is forecast, so their server-side work (other processes) overlaps the forecast. One
+   * forecast at a time, at most PUBLISHES_IN_FLIGHT publishes pending; once stopped() is true no
+   * further batch is read. Returns the number published (the scheduler's on-change path).
    */
-  async runBatches(next: () => Promise<string[]>, stopped: () => boolean = () => false): Promise<number> {
-    let first: string[] | undefined = await next();
-    if (first.length === 0) return 0;
+  async runAll(skus: string[], batchSize: number, stopped: () => boolean = () => false): Promise<number> {
+    if (skus.length === 0) return 0;
     const wm = await this.store.watermark();
     if (wm === 0) return 0;
-    return this.pipeline(wm, async () => {
-      const skus = first ?? (await next());
-      first = undefined;
-      return skus.length ? this.store.read(skus) : null;
-    }, stopped);
+    // a small first batch: its read is the one wait the pipeline cannot hide
+    const bounds = [0, Math.min(batchSize, FIRST_BATCH)];
+    while (bounds[bounds.length - 1] < skus.length) bounds.push(bounds[bounds.length - 1] + batchSize);
+    let k = 0;
+    const load = () => (k + 1 < bounds.length ? this.store.read(skus.slice(bounds[k], bounds[++k])) : Promise.resolve(null));
+    return this.pipeline(wm, load, stopped);
   }
 
   /**
@@ -117,18 +122,25 @@ export class ForecastJob {
     return this.pipeline(view.wm, async () => (k * batchSize < view.snaps.length ? view.snaps.slice(k * batchSize, ++k * batchSize) : null), stopped);
   }
 
-  /** Batches of snapshots from load() (null: no more), each requested while the one before is forecast. */
+  /**
+   * Batches of snapshots from load() (null: no more). load() must start its I/O before it returns:
+   * a forecast is synchronous work, so anything left to a later tick would wait for it to end. After
+   * handing a batch to the publisher the loop yields once to the event loop, so the send reaches the
+   * socket (and the next read's reply is parsed) before the next forecast starts.
+   */
   private async pipeline(wm: number, load: () => Promise<ProductSnapshot[] | null>, stopped: () => boolean): Promise<number> {
     let next: Promise<ProductSnapshot[] | null> = stopped() ? Promise.resolve(null) : quiet(load());
-    let sending: Promise<number> = Promise.resolve(0);
+    const sending: Promise<number>[] = [];
     let n = 0;
     for (let snaps = await next; snaps; snaps = await next) {
       next = stopped() ? Promise.resolve(null) : quiet(load());
       const batch = await this.forecastBatch(wm, snaps);
-      n += await sending;
-      sending = quiet(this.send(batch).then(() => batch.trends.length));
+      if (sending.length >= PUBLISHES_IN_FLIGHT) n += await sending.shift()!;
+      sending.push(quiet(this.send(batch).then(() => batch.trends.length)));
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return n + (await sending);
+    for (const s of sending) n += await s;
+    return n;
   }
 
   /** The watermark first, then the state: a product's data is never newer than the origin derived from it. */
@@ -184,10 +196,23 @@ interface Batch {
   started: bigint;
 }
 
-/** A product's model input at the origin, its history one Float64Array (the members then do not each convert it). */
+/**
+ * snapshotToSeries with the history built straight into one Float64Array (the members then do not
+ * each convert it, and the two intermediate arrays per product are not made): max(0, bucket sum),
+ * zero-filled, from the first bucket with demand to the origin. A unit test pins it to snapshotToSeries.
+ */
 export function modelInput(snap: ProductSnapshot, originBucket: number, bucketMs: number): SeriesInput {
-  const input = snapshotToSeries(snap, originBucket, bucketMs);
-  return { ...input, history: Float64Array.from(input.history) };
+  const input = snapshotToSeries({ ...snap, demand: null }, originBucket, bucketMs);
+  const d = snap.demand;
+  if (!d || d.oldest > originBucket) return { ...input, history: new Float64Array(0) };
+  const len = originBucket - d.oldest + 1;
+  const n = Math.min(d.values.length, len);
+  let first = 0;
+  while (first < n && Math.max(0, d.values[first]) === 0) first++;
+  if (first === n) first = len; // nothing sold up to the origin
+  const history = new Float64Array(len - first);
+  for (let i = first; i < n; i++) history[i - first] = Math.max(0, d.values[i]);
+  return { ...input, history, startTime: (d.oldest + first) * bucketMs };
 }
 
 /** The same promise, with a handler attached so that it may reject before it is awaited (no unhandled rejection). */

@@ -12,6 +12,9 @@ export interface ScheduleSettings {
   batchSize: number;
 }
 
+/** Dirty products taken per call, in batches: a product changed again meanwhile is re-added and taken next time. */
+const DIRTY_BATCHES_PER_TAKE = 8;
+
 /**
  * Runs the job on a schedule (all products) and on change (debounced dirty products). One pass at
  * a time, so a slow pass delays the next instead of piling up.
@@ -41,7 +44,15 @@ export class Scheduler {
       const onRefitError = (err: unknown) => this.log.error('refit failed; keeping the previous fit', { err: err as Error });
       return this.job.fullPass(await this.store.listProducts(), this.s.batchSize, () => this.stopped, onRefitError);
     }
-    return this.job.runBatches(() => this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize), () => this.stopped);
+    let n = 0;
+    // several batches taken at once, so the pipelined pass overlaps their reads with the forecasts;
+    // products taken are all published, also when a stop comes meanwhile
+    const take = () => this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize * DIRTY_BATCHES_PER_TAKE);
+    for (let skus = await take(); skus.length > 0; skus = await take()) {
+      n += await this.job.runAll(skus, this.s.batchSize);
+      if (this.stopped) break;
+    }
+    return n;
   }
 
   private loop(): void {

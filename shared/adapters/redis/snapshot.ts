@@ -1,6 +1,19 @@
 import * as os from 'os';
 import type { ProductSnapshot } from '../../domain/state';
 
+/** The reply of read-product-4.lua (flat field/value lists and the ring) as a snapshot. */
+export function parseReadReply(sku: string, [state, ring, listing, reviews]: [Buffer[], Buffer, Buffer[], Buffer[]]): ProductSnapshot {
+  const st: Record<string, string> = {};
+  for (let i = 0; i + 1 < state.length; i += 2) st[state[i].toString('utf8')] = state[i + 1].toString('utf8');
+  return parseSnapshot(sku, [st, ring.length > 0 ? ring : null, record(listing), record(reviews)]);
+}
+
+function record(flat: Buffer[]): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i].toString('utf8')] = flat[i + 1];
+  return out;
+}
+
 /** Turns the raw hashes and the demand ring of one product into a snapshot. Kept apart from the store: pure and testable. */
 export function parseSnapshot(
   sku: string,

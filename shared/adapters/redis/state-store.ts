@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import Redis, { type Pipeline } from 'ioredis';
 import { redisCall } from './guard';
 import type { Histogram } from 'prom-client';
 import { TrendcastError } from '../../errors';
@@ -8,8 +8,8 @@ import {
   type ApplyStats, type EmbeddedListing, type EmbeddedReview, type ProductSnapshot, type SeriesSettings, type StateStore,
 } from '../../domain/state';
 import { globalKeys, productKeys } from './keys';
-import { registerScripts, type ScriptCommands } from './scripts';
-import { parseSnapshot } from './snapshot';
+import { registerScripts, type ReadProductReply, type ScriptCommands } from './scripts';
+import { parseReadReply } from './snapshot';
 import { orderCalls } from './order-args';
 
 type Client = Redis & ScriptCommands;
@@ -77,18 +77,18 @@ export class RedisStateStore implements StateStore {
   }
 
   async read(skus: string[]): Promise<ProductSnapshot[]> {
-    const pipe = this.redis.pipeline();
+    // one script call per product (read-product-4.lua) instead of four commands: the client's
+    // per-reply work was most of the forecaster's read cost
+    const pipe = this.redis.pipeline() as Pipeline & { readProductBuffer(...keys: string[]): Pipeline };
     for (const sku of skus) {
       const k = productKeys(this.prefix, sku);
-      pipe.hgetall(k.state).getBuffer(k.demand).hgetallBuffer(k.listing).hgetallBuffer(k.reviews);
+      pipe.readProductBuffer(k.state, k.demand, k.listing, k.reviews);
     }
     const res = await this.guard(pipe.exec(), 'read');
     return skus.map((sku, i) => {
-      const part = res!.slice(i * 4, i * 4 + 4).map(([err, v]) => {
-        if (err) throw new TrendcastError('STORE_UNAVAILABLE', err.message, { retriable: true, cause: err });
-        return v;
-      });
-      return parseSnapshot(sku, part as [Record<string, string>, Buffer | null, Record<string, Buffer>, Record<string, Buffer>]);
+      const [err, v] = res![i];
+      if (err) throw new TrendcastError('STORE_UNAVAILABLE', err.message, { retriable: true, cause: err });
+      return parseReadReply(sku, v as ReadProductReply);
     });
   }
 

@@ -1,0 +1,168 @@
+/**
+ * ForecastJob's pipelined passes (runAll / fullPass) and the scheduler's on-change path on the
+ * in-memory store: every product once, the next read issued while a batch is forecast, at most two
+ * publishes in flight, errors surfacing, stop honoured; and modelInput against snapshotToSeries.
+ */
+import { codecFor } from '../../../shared/avro/codec';
+import { MemoryBus } from '../../../shared/adapters/memory/bus';
+import { MemoryStateStore } from '../../../shared/adapters/memory/state-store';
+import type { OutboundMessage, Publisher } from '../../../shared/adapters/transport';
+import type { OrderEvent, Trend } from '../../../shared/domain/events';
+import { snapshotToSeries } from '../../../shared/domain/series';
+import type { ProductSnapshot } from '../../../shared/domain/state';
+import type { ForecastModel } from '../../../shared/forecasting/model';
+import { ForecastJob, modelInput } from '../../../services/forecaster/job';
+import { Scheduler } from '../../../services/forecaster/scheduler';
+import { createLogger } from '../../../shared/log';
+
+const D = 86_400_000;
+const T0 = Date.UTC(2011, 0, 3);
+const settings = { alpha: 0.3, beta: 0.1, bucketMs: D, maxBuckets: 60, reviewDecay: 0.1 };
+const codec = codecFor<Trend>('trend');
+let n = 0;
+const order = (sku: string, day: number, q: number): OrderEvent => ({
+  eventId: `o${n++}`, eventTime: T0 + day * D + 3600_000, sku, orderId: `o${n}`, kind: 'ORDER', quantity: q, unitPrice: 1, currency: 'GBP', customerId: null, country: null,
+});
+
+/** Logs the order of reads, forecasts and publishes; publishes take `delayMs` and may fail. */
+function harness(skus: string[], opts: { delayMs?: number; failAt?: number } = {}) {
+  const store = new MemoryStateStore(settings);
+  const log: string[] = [];
+  const read = store.read.bind(store);
+  store.read = async (batch: string[]) => {
+    log.push(`read ${batch[0]}`);
+    return read(batch);
+  };
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let calls = 0;
+  const published: string[] = [];
+  const publisher: Publisher = {
+    publish: async (_topic: string, messages: OutboundMessage[]) => {
+      const call = calls++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      log.push(`publish ${messages[0].key}`);
+      await new Promise((r) => setTimeout(r, opts.delayMs ?? 5));
+      inFlight--;
+      log.push(`done ${messages[0].key}`);
+      if (call === opts.failAt) throw new Error('broker down');
+      published.push(...messages.map((m) => codec.decode(m.value).value.sku));
+    },
+  };
+  const model: ForecastModel = {
+    name: 'flat',
+    forecast: async (batch, h) => {
+      log.push(`forecast ${batch[0].sku}`);
+      return batch.map((s) => ({ p10: new Array(h).fill(0), p50: new Array(h).fill(s.history.length), p90: new Array(h).fill(9) }));
+    },
+  };
+  const job = new ForecastJob({
+    store, publisher, topic: 'trends', codec, model: { current: () => ({ model, version: 'v' }), refit: async () => {} },
+    settings: { alpha: 0.3, beta: 0.1, bucketMs: D, horizon: 3, flatBand: 0.01 },
+  });
+  const load = () => store.applyOrders(skus.flatMap((sku, i) => [order(sku, i % 5, 2), order(sku, 6, 1)]));
+  return { store, job, log, published, load, maxInFlight: () => maxInFlight };
+}
+
+const skus = Array.from({ length: 10 }, (_, i) => `P${String(i).padStart(2, '0')}`);
+
+describe('ForecastJob pipelined passes', () => {
+  test('runAll publishes every product once, at most two publishes in flight, the next read during the forecast', async () => {
+    const h = harness(skus, { delayMs: 20 });
+    await h.load();
+    expect(await h.job.runAll(skus, 3)).toBe(10);
+    expect([...h.published].sort()).toEqual(skus);
+    expect(h.maxInFlight()).toBe(2);
+    // the read of batch k+1 is issued before batch k is forecast; batches k+1 and k+2 are forecast while batch k's publish is pending
+    expect(h.log.slice(0, 10)).toEqual(['read P00', 'read P03', 'forecast P00', 'publish P00', 'read P06', 'forecast P03', 'publish P03', 'read P09', 'forecast P06', 'done P00']);
+    expect(h.log.filter((l) => l.startsWith('read'))).toEqual(['read P00', 'read P03', 'read P06', 'read P09']);
+  });
+
+  test('runAll starts with a batch of at most 100 (the one read nothing overlaps), then full batches', async () => {
+    const many = Array.from({ length: 260 }, (_, i) => `Q${String(i).padStart(3, '0')}`);
+    const h = harness(many);
+    await h.load();
+    const sizes: number[] = [];
+    const read = h.store.read.bind(h.store);
+    h.store.read = async (b: string[]) => (sizes.push(b.length), read(b));
+    expect(await h.job.runAll(many, 250)).toBe(260);
+    expect(sizes).toEqual([100, 160]);
+    expect([...h.published].sort()).toEqual(many);
+  });
+
+  test('a failed publish fails the pass (no unhandled rejection), as does a failed read', async () => {
+    const h = harness(skus, { failAt: 1 });
+    await h.load();
+    await expect(h.job.runAll(skus, 3)).rejects.toThrow(/broker down/);
+    const g = harness(skus);
+    await g.load();
+    let reads = 0;
+    const read = g.store.read.bind(g.store);
+    g.store.read = async (b: string[]) => (++reads === 2 ? Promise.reject(new Error('redis gone')) : read(b));
+    await expect(g.job.runAll(skus, 3)).rejects.toThrow(/redis gone/);
+  });
+
+  test('runAll reads no further batch once stopped; the batch already read is still published', async () => {
+    const h = harness(skus);
+    await h.load();
+    let forecasts = 0;
+    const stopped = () => h.log.filter((l) => l.startsWith('forecast')).length >= 1 && ++forecasts > 0;
+    expect(await h.job.runAll(skus, 3, stopped)).toBe(6);
+    expect(h.log.filter((l) => l.startsWith('read'))).toEqual(['read P00', 'read P03']);
+    expect([...h.published].sort()).toEqual(skus.slice(0, 6));
+  });
+
+  test('fullPass refits once on the state it read, then publishes every product', async () => {
+    const store = new MemoryStateStore(settings);
+    await store.applyOrders(skus.map((sku, i) => order(sku, i, 1)));
+    const bus = new MemoryBus();
+    const refits: number[] = [];
+    const model: ForecastModel = { name: 'm', forecast: async (b, hz) => b.map(() => ({ p10: new Array(hz).fill(1), p50: new Array(hz).fill(2), p90: new Array(hz).fill(3) })) };
+    const job = new ForecastJob({
+      store, publisher: bus, topic: 'trends', codec, model: { current: () => ({ model, version: 'v' }), refit: async (inputs) => void refits.push(inputs.length) },
+      settings: { alpha: 0.3, beta: 0.1, bucketMs: D, horizon: 2, flatBand: 0.01 },
+    });
+    expect(await job.fullPass(await store.listProducts(), 4, () => false, (e) => { throw e; })).toBe(10);
+    expect(refits).toEqual([10]);
+    expect((bus.topics.get('trends') ?? []).map((m) => String(m.key)).sort()).toEqual(skus);
+  });
+});
+
+describe('Scheduler', () => {
+  test('the on-change path forecasts every dirty product once, several batches per take, then nothing is left', async () => {
+    const many = Array.from({ length: 37 }, (_, i) => `R${String(i).padStart(2, '0')}`);
+    const h = harness(many);
+    await h.load();
+    const scheduler = new Scheduler(h.store, h.job, { intervalMs: 1e12, pollMs: 10, debounceMs: 0, batchSize: 2 }, createLogger('test', 'error'));
+    (scheduler as unknown as { lastFull: number }).lastFull = Date.now(); // no full pass due: the dirty path
+    expect(await scheduler.tick(Date.now() + 1)).toBe(37);
+    expect([...h.published].sort()).toEqual(many);
+    // 8 batches of 2 per take: reads of 2 products each, 37 products -> 19 reads
+    expect(h.log.filter((l) => l.startsWith('read')).length).toBe(19);
+    expect(await scheduler.tick(Date.now() + 1)).toBe(0);
+  });
+});
+
+describe('modelInput', () => {
+  const snap = (demand: ProductSnapshot['demand']): ProductSnapshot => ({
+    sku: 'S', demand, smoothing: null, orderEvents: 0, lastOrderTime: 0, reviews: null,
+    listing: { title: 't', description: 'd', category: 'c', brand: null, price: 2.5, currency: 'GBP', eventTime: 1, embedding: new Float32Array([1, 0]), modelId: 'm' },
+  });
+  test('is snapshotToSeries with a Float64Array history', () => {
+    const cases: [ProductSnapshot['demand'], number][] = [
+      [{ oldest: 10, latest: 15, values: [0, -2, 3, 0, 4, 1] }, 15],
+      [{ oldest: 10, latest: 15, values: [0, -2, 3, 0, 4, 1] }, 13], // origin inside: the tail is cut
+      [{ oldest: 10, latest: 15, values: [0, -2, 3, 0, 4, 1] }, 20], // origin after: zero-filled
+      [{ oldest: 10, latest: 12, values: [0, 0, 0] }, 14], // never sold
+      [{ oldest: 10, latest: 12, values: [5, 1, 2] }, 9], // origin before the first bucket
+      [null, 12],
+    ];
+    for (const [demand, origin] of cases) {
+      const want = snapshotToSeries(snap(demand), origin, D);
+      const got = modelInput(snap(demand), origin, D);
+      expect(got.history).toBeInstanceOf(Float64Array);
+      expect({ ...got, history: Array.from(got.history) }).toEqual({ ...want, history: Array.from(want.history) });
+    }
+  });
+});
