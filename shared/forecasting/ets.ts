@@ -109,24 +109,29 @@ export function fitEts(y: ArrayLike<number>, trends: TrendType[] = ['N', 'A', 'A
   }
   const s0 = new Float64Array(m);
   for (let i = 0; i < w1; i++) s0[i] = y[i] - level0;
-  const season = new Float64Array(m);
-  const run = new Float64Array(3); // sse, level, slope of the last etsRun
+  const cands: EtsParams[] = [];
+  for (const trend of trends) {
+    for (const alpha of grid.alpha) {
+      for (const gamma of grid.gamma) for (const beta of trend === 'N' ? NO_BETA : grid.beta) cands.push({ trend, alpha, beta, gamma, phi: grid.phi });
+    }
+  }
+  const seasons = [new Float64Array(m), new Float64Array(m)];
+  const run = new Float64Array(6); // sse, level, slope of each candidate of the last etsRun2
   const bestSeason = new Float64Array(m);
   let best: EtsFit | undefined;
-  for (const trend of trends) {
-    const trended = trend !== 'N';
-    const phi = trend === 'Ad' ? grid.phi : trended ? 1 : 0;
-    for (const alpha of grid.alpha) {
-      for (const gamma of grid.gamma) {
-        for (const beta of trended ? grid.beta : NO_BETA) {
-          etsRun(y, level0, trended ? slope0 : 0, s0, season, alpha, beta, gamma, phi, m, run);
-          const aic = n * Math.log(Math.max(run[0], 1e-12) / n) + 2 * paramCount(trend, m);
-          if (best && !(aic < best.aic)) continue;
-          bestSeason.set(season);
-          best = { params: { trend, alpha, beta, gamma, phi: grid.phi }, level: run[1], slope: trended ? run[2] : 0, season, sse: run[0], aic };
-        }
-      }
-    }
+  const consider = (c: number, lane: number) => {
+    const p = cands[c];
+    const aic = n * Math.log(Math.max(run[3 * lane], 1e-12) / n) + 2 * paramCount(p.trend, m);
+    if (best && !(aic < best.aic)) return;
+    bestSeason.set(seasons[lane]);
+    best = { params: p, level: run[3 * lane + 1], slope: p.trend === 'N' ? 0 : run[3 * lane + 2], season: bestSeason, sse: run[3 * lane], aic };
+  };
+  // two candidates per pass over y: independent recursions the CPU overlaps (a lone last one runs with a copy of itself)
+  for (let c = 0; c < cands.length; c += 2) {
+    const d = Math.min(c + 1, cands.length - 1);
+    etsRun2(y, level0, slope0, s0, cands[c], cands[d], seasons, run);
+    consider(c, 0);
+    if (d > c) consider(d, 1);
   }
   const rotated = new Float64Array(m);
   for (let i = 0; i < m; i++) rotated[i] = bestSeason[(n + i) % m];
@@ -135,27 +140,44 @@ export function fitEts(y: ArrayLike<number>, trends: TrendType[] = ['N', 'A', 'A
 
 const NO_BETA = [0];
 
+/** The damping of a candidate's trend term: 0 without trend (so the term is exactly 0, as in etsFilter), 1 undamped. */
+const dampingOf = (p: EtsParams) => (p.trend === 'Ad' ? p.phi : p.trend === 'A' ? 1 : 0);
+
 /**
- * One candidate's recursions over y from the initial states, into `season` and out = [sse, level,
- * slope]: no allocation, as it runs 12 times per product.
+ * Two candidates' recursions over y from the initial states, etsFilter's arithmetic without its
+ * per-step branches, modulo and allocations (it runs 6 times per product); seasons into s[0] and
+ * s[1], out = [sse, level, slope] of each.
  */
-function etsRun(y: ArrayLike<number>, level0: number, slope0: number, s0: Float64Array, s: Float64Array, alpha: number, beta: number, gamma: number, phi: number, m: number, out: Float64Array): void {
-  s.set(s0);
-  let level = level0;
-  let slope = slope0;
-  let sse = 0;
+function etsRun2(y: ArrayLike<number>, level0: number, slope0: number, s0: Float64Array, p: EtsParams, q: EtsParams, s: Float64Array[], out: Float64Array): void {
+  const [s1, s2] = s;
+  s1.set(s0);
+  s2.set(s0);
+  const m = s0.length;
+  const [a1, g1, f1, be1] = [p.alpha, p.gamma, dampingOf(p), p.trend === 'N' ? 0 : p.beta];
+  const [a2, g2, f2, be2] = [q.alpha, q.gamma, dampingOf(q), q.trend === 'N' ? 0 : q.beta];
+  let l1 = level0;
+  let l2 = level0;
+  let b1 = p.trend === 'N' ? 0 : slope0;
+  let b2 = q.trend === 'N' ? 0 : slope0;
+  let sse1 = 0;
+  let sse2 = 0;
   for (let t = 0, k = 0; t < y.length; t++) {
-    const b = phi * slope;
-    const e = y[t] - (level + b + s[k]);
-    sse += e * e;
-    level = level + b + alpha * e;
-    slope = b + beta * e;
-    s[k] += gamma * e;
+    const yt = y[t];
+    const d1 = f1 * b1;
+    const d2 = f2 * b2;
+    const e1 = yt - (l1 + d1 + s1[k]);
+    const e2 = yt - (l2 + d2 + s2[k]);
+    sse1 += e1 * e1;
+    sse2 += e2 * e2;
+    l1 = l1 + d1 + a1 * e1;
+    l2 = l2 + d2 + a2 * e2;
+    b1 = d1 + be1 * e1;
+    b2 = d2 + be2 * e2;
+    s1[k] += g1 * e1;
+    s2[k] += g2 * e2;
     if (++k === m) k = 0;
   }
-  out[0] = sse;
-  out[1] = level;
-  out[2] = slope;
+  [out[0], out[1], out[2], out[3], out[4], out[5]] = [sse1, l1, b1, sse2, l2, b2];
 }
 
 export class EtsForecaster implements PointForecaster {

@@ -64,15 +64,54 @@ export interface HoltFit {
  */
 export function fitHolt(y: ArrayLike<number>, alphas: number[], betas: number[]): HoltFit {
   const init = initialState(y);
-  const run = new Float64Array(3);
+  const run = new Float64Array(6);
+  const pairs: [number, number][] = [];
+  for (const alpha of alphas) for (const beta of betas) pairs.push([alpha, beta]);
   let best: HoltFit | undefined;
-  for (const alpha of alphas) {
-    for (const beta of betas) {
-      holtRun(y, alpha, beta, init.level, init.trend, run);
-      if (!best || run[0] < best.sse) best = { params: { alpha, beta }, state: { level: run[1], trend: run[2] }, sse: run[0] };
-    }
+  const consider = (c: number, o: number) => {
+    if (!best || run[o] < best.sse) best = { params: { alpha: pairs[c][0], beta: pairs[c][1] }, state: { level: run[o + 1], trend: run[o + 2] }, sse: run[o] };
+  };
+  // two pairs per pass over y (holtRun2): independent recursions the CPU overlaps
+  let c = 0;
+  for (; c + 1 < pairs.length; c += 2) {
+    holtRun2(y, pairs[c][0], pairs[c][1], pairs[c + 1][0], pairs[c + 1][1], init.level, init.trend, run);
+    consider(c, 0);
+    consider(c + 1, 3);
+  }
+  if (c < pairs.length) {
+    holtRun(y, pairs[c][0], pairs[c][1], init.level, init.trend, run);
+    consider(c, 0);
   }
   return best!;
+}
+
+/** holtRun for two parameter pairs at once: out = [SSE, level, trend] of the first, then of the second. */
+export function holtRun2(y: ArrayLike<number>, a1: number, b1: number, a2: number, b2: number, level0: number, trend0: number, out: Float64Array): void {
+  let l1 = level0;
+  let t1 = trend0;
+  let l2 = level0;
+  let t2 = trend0;
+  let sse1 = 0;
+  let sse2 = 0;
+  for (let t = 0; t < y.length; t++) {
+    const yt = y[t];
+    const e1 = yt - (l1 + t1);
+    const e2 = yt - (l2 + t2);
+    sse1 += e1 * e1;
+    sse2 += e2 * e2;
+    const n1 = a1 * yt + (1 - a1) * (l1 + t1);
+    const n2 = a2 * yt + (1 - a2) * (l2 + t2);
+    t1 = b1 * (n1 - l1) + (1 - b1) * t1;
+    t2 = b2 * (n2 - l2) + (1 - b2) * t2;
+    l1 = n1;
+    l2 = n2;
+  }
+  out[0] = sse1;
+  out[1] = l1;
+  out[2] = t1;
+  out[3] = sse2;
+  out[4] = l2;
+  out[5] = t2;
 }
 
 /** out = [SSE, final level, final trend] of Holt's method: holtSseInline's arithmetic, which is holtStep's. */

@@ -16,14 +16,14 @@ const lumpy = (n: number, p = 0.35) => Float64Array.from({ length: n }, () => (r
 const trending = (n: number) => Float64Array.from({ length: n }, (_, t) => Math.max(0, 5 + 0.2 * t + 3 * Math.sin(t) + normal()));
 
 /** fitEts as defined: every candidate through etsFilter, the lowest AIC, the first on ties. */
-function referenceEts(y: Float64Array, trends: TrendType[], m = 7): EtsFit {
+function referenceEts(y: Float64Array, trends: TrendType[], m = 7, grid = ETS_GRID): EtsFit {
   const n = y.length;
   let best: EtsFit | undefined;
   for (const trend of trends) {
-    for (const alpha of ETS_GRID.alpha) {
-      for (const gamma of ETS_GRID.gamma) {
-        for (const beta of trend === 'N' ? [0] : ETS_GRID.beta) {
-          const params: EtsParams = { trend, alpha, beta, gamma, phi: ETS_GRID.phi };
+    for (const alpha of grid.alpha) {
+      for (const gamma of grid.gamma) {
+        for (const beta of trend === 'N' ? [0] : grid.beta) {
+          const params: EtsParams = { trend, alpha, beta, gamma, phi: grid.phi };
           const f = etsFilter(y, params, m);
           const k = (trend === 'N' ? 2 : 3) + 1 + (trend === 'N' ? 0 : 1) + (m - 1) + (trend === 'Ad' ? 1 : 0);
           const aic = n * Math.log(Math.max(f.sse, 1e-12) / n) + 2 * k;
@@ -46,12 +46,18 @@ describe('fast paths give exactly the reference results', () => {
         expect([got.level, got.slope, got.sse, got.aic]).toEqual([want.level, want.slope, want.sse, want.aic]);
         expect(Array.from(got.season)).toEqual(Array.from(want.season));
       }
+      // an odd number of candidates (they run two at a time)
+      const odd = { alpha: [0.1, 0.3, 0.6], beta: [0.02], gamma: [0.05], phi: 0.8 };
+      for (const trends of [['Ad'], ['N', 'A', 'Ad']] as TrendType[][]) {
+        const [got, want] = [fitEts(y, trends, 7, odd), referenceEts(y, trends, 7, odd)];
+        expect({ ...got, season: Array.from(got.season) }).toEqual({ ...want, season: Array.from(want.season) });
+      }
     }
   });
 
   it('fitHolt: the SSE of holtSseInline and the final state of holtFilter for the winning pair', () => {
     for (const y of [lumpy(3), lumpy(182), trending(112), new Float64Array(10)]) {
-      for (const [alphas, betas] of [[SES_ALPHAS, [0]], [HOLT_ALPHAS, HOLT_BETAS]]) {
+      for (const [alphas, betas] of [[SES_ALPHAS, [0]], [HOLT_ALPHAS, HOLT_BETAS], [[0.3], [0.1]], [[0.1, 0.2, 0.4], [0, 0.05]]]) {
         const init = initialState(y);
         let best: { alpha: number; beta: number; sse: number } | undefined;
         for (const alpha of alphas) for (const beta of betas) {
