@@ -180,28 +180,44 @@ interface NormalEquations {
   n: number;
 }
 
-/** X'X, X'y, y'y of the full candidate design (1, x_{t-1..P}, e_{t-1..Q}) over t >= start. */
+/**
+ * X'X, X'y, y'y of the full candidate design (1, x_{t-1..P}, e_{t-1..Q}) over t >= start. Each entry
+ * is its own pass over t (sum_t col_i(t) col_j(t), t ascending: the same sum as accumulating row by
+ * row), which keeps the running sum in a register instead of a read-modify-write per row and entry.
+ */
 function normalEquations(x: Float64Array, e: Float64Array | undefined, withMean: boolean, P: number, Q: number, start: number): NormalEquations | undefined {
   const c0 = withMean ? 1 : 0;
   const K = c0 + P + Q;
   const n = x.length - start;
   if (n < 2 * K + 4) return undefined;
+  // column c at row t is src[c][t - lag[c]]; the constant column reads ones (1 * v is v)
+  const src: Float64Array[] = [];
+  const lag: number[] = [];
+  if (withMean) [src[0], lag[0]] = [ones(x.length), 0];
+  for (let i = 1; i <= P; i++) [src[c0 + i - 1], lag[c0 + i - 1]] = [x, i];
+  for (let j = 1; j <= Q; j++) [src[c0 + P + j - 1], lag[c0 + P + j - 1]] = [e!, j];
   const xtx = new Float64Array(K * K);
   const xty = new Float64Array(K);
-  const r = new Float64Array(K);
-  let yty = 0;
-  for (let t = start; t < x.length; t++) {
-    if (withMean) r[0] = 1;
-    for (let i = 1; i <= P; i++) r[c0 + i - 1] = x[t - i];
-    for (let j = 1; j <= Q; j++) r[c0 + P + j - 1] = e![t - j];
-    yty += x[t] * x[t];
-    for (let i = 0; i < K; i++) {
-      xty[i] += r[i] * x[t];
-      for (let j = i; j < K; j++) xtx[i * K + j] += r[i] * r[j];
-    }
+  for (let i = 0; i < K; i++) {
+    xty[i] = laggedDot(src[i], lag[i], x, 0, start, x.length);
+    for (let j = i; j < K; j++) xtx[i * K + j] = laggedDot(src[i], lag[i], src[j], lag[j], start, x.length);
   }
+  const yty = laggedDot(x, 0, x, 0, start, x.length);
   for (let i = 0; i < K; i++) for (let j = 0; j < i; j++) xtx[i * K + j] = xtx[j * K + i];
   return { xtx, xty, yty, K, n };
+}
+
+/** sum over t in [from, to) of a[t - la] * b[t - lb], t ascending. */
+function laggedDot(a: Float64Array, la: number, b: Float64Array, lb: number, from: number, to: number): number {
+  let s = 0;
+  for (let t = from; t < to; t++) s += a[t - la] * b[t - lb];
+  return s;
+}
+
+let onesCache = new Float64Array(0);
+function ones(n: number): Float64Array {
+  if (onesCache.length < n) onesCache = new Float64Array(Math.max(n, 2 * onesCache.length)).fill(1);
+  return onesCache;
 }
 
 /** OLS on the first k of `cols`; SSE = y'y - b'X'y. `a` and `b` are scratch space of at least k x k and k. */

@@ -109,29 +109,23 @@ export function fitEts(y: ArrayLike<number>, trends: TrendType[] = ['N', 'A', 'A
   }
   const s0 = new Float64Array(m);
   for (let i = 0; i < w1; i++) s0[i] = y[i] - level0;
-  const cands: EtsParams[] = [];
-  for (const trend of trends) {
-    for (const alpha of grid.alpha) {
-      for (const gamma of grid.gamma) for (const beta of trend === 'N' ? NO_BETA : grid.beta) cands.push({ trend, alpha, beta, gamma, phi: grid.phi });
-    }
-  }
+  const cands = candidates(trends, grid);
   const seasons = [new Float64Array(m), new Float64Array(m)];
   const run = new Float64Array(6); // sse, level, slope of each candidate of the last etsRun2
   const bestSeason = new Float64Array(m);
   let best: EtsFit | undefined;
-  const consider = (c: number, lane: number) => {
-    const p = cands[c];
-    const aic = n * Math.log(Math.max(run[3 * lane], 1e-12) / n) + 2 * paramCount(p.trend, m);
-    if (best && !(aic < best.aic)) return;
-    bestSeason.set(seasons[lane]);
-    best = { params: p, level: run[3 * lane + 1], slope: p.trend === 'N' ? 0 : run[3 * lane + 2], season: bestSeason, sse: run[3 * lane], aic };
-  };
   // two candidates per pass over y: independent recursions the CPU overlaps (a lone last one runs with a copy of itself)
   for (let c = 0; c < cands.length; c += 2) {
     const d = Math.min(c + 1, cands.length - 1);
     etsRun2(y, level0, slope0, s0, cands[c], cands[d], seasons, run);
-    consider(c, 0);
-    if (d > c) consider(d, 1);
+    for (let lane = 0; lane < (d > c ? 2 : 1); lane++) {
+      const p = cands[c + lane];
+      const o = 3 * lane;
+      const aic = n * Math.log(Math.max(run[o], 1e-12) / n) + 2 * paramCount(p.trend, m);
+      if (best && !(aic < best.aic)) continue;
+      bestSeason.set(seasons[lane]);
+      best = { params: { ...p }, level: run[o + 1], slope: p.trend === 'N' ? 0 : run[o + 2], season: bestSeason, sse: run[o], aic };
+    }
   }
   const rotated = new Float64Array(m);
   for (let i = 0; i < m; i++) rotated[i] = bestSeason[(n + i) % m];
@@ -139,6 +133,25 @@ export function fitEts(y: ArrayLike<number>, trends: TrendType[] = ['N', 'A', 'A
 }
 
 const NO_BETA = [0];
+
+/** The candidates of a grid in search order (trend, alpha, gamma, beta), built once per grid and trend list. */
+const candidateCache = new WeakMap<object, Map<string, EtsParams[]>>();
+function candidates(trends: TrendType[], grid: typeof ETS_GRID): EtsParams[] {
+  let byTrends = candidateCache.get(grid);
+  if (!byTrends) candidateCache.set(grid, (byTrends = new Map()));
+  const key = trends.join();
+  let list = byTrends.get(key);
+  if (!list) {
+    list = [];
+    for (const trend of trends) {
+      for (const alpha of grid.alpha) {
+        for (const gamma of grid.gamma) for (const beta of trend === 'N' ? NO_BETA : grid.beta) list.push({ trend, alpha, beta, gamma, phi: grid.phi });
+      }
+    }
+    byTrends.set(key, list);
+  }
+  return list;
+}
 
 /** The damping of a candidate's trend term: 0 without trend (so the term is exactly 0, as in etsFilter), 1 undamped. */
 const dampingOf = (p: EtsParams) => (p.trend === 'Ad' ? p.phi : p.trend === 'A' ? 1 : 0);
@@ -149,12 +162,19 @@ const dampingOf = (p: EtsParams) => (p.trend === 'Ad' ? p.phi : p.trend === 'A' 
  * s[1], out = [sse, level, slope] of each.
  */
 function etsRun2(y: ArrayLike<number>, level0: number, slope0: number, s0: Float64Array, p: EtsParams, q: EtsParams, s: Float64Array[], out: Float64Array): void {
-  const [s1, s2] = s;
+  const s1 = s[0];
+  const s2 = s[1];
   s1.set(s0);
   s2.set(s0);
   const m = s0.length;
-  const [a1, g1, f1, be1] = [p.alpha, p.gamma, dampingOf(p), p.trend === 'N' ? 0 : p.beta];
-  const [a2, g2, f2, be2] = [q.alpha, q.gamma, dampingOf(q), q.trend === 'N' ? 0 : q.beta];
+  const a1 = p.alpha;
+  const a2 = q.alpha;
+  const g1 = p.gamma;
+  const g2 = q.gamma;
+  const f1 = dampingOf(p);
+  const f2 = dampingOf(q);
+  const be1 = p.trend === 'N' ? 0 : p.beta;
+  const be2 = q.trend === 'N' ? 0 : q.beta;
   let l1 = level0;
   let l2 = level0;
   let b1 = p.trend === 'N' ? 0 : slope0;
@@ -177,7 +197,12 @@ function etsRun2(y: ArrayLike<number>, level0: number, slope0: number, s0: Float
     s2[k] += g2 * e2;
     if (++k === m) k = 0;
   }
-  [out[0], out[1], out[2], out[3], out[4], out[5]] = [sse1, l1, b1, sse2, l2, b2];
+  out[0] = sse1;
+  out[1] = l1;
+  out[2] = b1;
+  out[3] = sse2;
+  out[4] = l2;
+  out[5] = b2;
 }
 
 export class EtsForecaster implements PointForecaster {

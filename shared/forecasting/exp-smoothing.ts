@@ -59,33 +59,33 @@ export interface HoltFit {
 
 /**
  * Grid search over alpha x beta (beta = 0 only: SES), lowest in-sample SSE, the first pair on ties.
- * Each pair runs holtRun, which gives holtSseInline's SSE and holtFilter's final state in one pass
- * without per-step objects (the winner used to be re-run through holtFilter).
+ * holtRun2 gives holtSseInline's SSE and holtFilter's final state in one pass without per-step
+ * objects (the winner used to be re-run through holtFilter).
  */
 export function fitHolt(y: ArrayLike<number>, alphas: number[], betas: number[]): HoltFit {
   const init = initialState(y);
   const run = new Float64Array(6);
-  const pairs: [number, number][] = [];
-  for (const alpha of alphas) for (const beta of betas) pairs.push([alpha, beta]);
+  const C = alphas.length * betas.length;
+  const alpha = (c: number) => alphas[Math.floor(c / betas.length)];
+  const beta = (c: number) => betas[c % betas.length];
   let best: HoltFit | undefined;
-  const consider = (c: number, o: number) => {
-    if (!best || run[o] < best.sse) best = { params: { alpha: pairs[c][0], beta: pairs[c][1] }, state: { level: run[o + 1], trend: run[o + 2] }, sse: run[o] };
-  };
-  // two pairs per pass over y (holtRun2): independent recursions the CPU overlaps
-  let c = 0;
-  for (; c + 1 < pairs.length; c += 2) {
-    holtRun2(y, pairs[c][0], pairs[c][1], pairs[c + 1][0], pairs[c + 1][1], init.level, init.trend, run);
-    consider(c, 0);
-    consider(c + 1, 3);
-  }
-  if (c < pairs.length) {
-    holtRun(y, pairs[c][0], pairs[c][1], init.level, init.trend, run);
-    consider(c, 0);
+  // two pairs (alpha-major order) per pass over y: independent recursions the CPU overlaps; a
+  // lone last pair runs with a copy of itself
+  for (let c = 0; c < C; c += 2) {
+    const d = Math.min(c + 1, C - 1);
+    holtRun2(y, alpha(c), beta(c), alpha(d), beta(d), init.level, init.trend, run);
+    for (let lane = 0; lane < (d > c ? 2 : 1); lane++) {
+      const o = 3 * lane;
+      if (!best || run[o] < best.sse) best = { params: { alpha: alpha(c + lane), beta: beta(c + lane) }, state: { level: run[o + 1], trend: run[o + 2] }, sse: run[o] };
+    }
   }
   return best!;
 }
 
-/** holtRun for two parameter pairs at once: out = [SSE, level, trend] of the first, then of the second. */
+/**
+ * Holt's method for two parameter pairs at once: out = [SSE, final level, final trend] of the first,
+ * then of the second, each with holtSseInline's arithmetic (which is holtStep's).
+ */
 export function holtRun2(y: ArrayLike<number>, a1: number, b1: number, a2: number, b2: number, level0: number, trend0: number, out: Float64Array): void {
   let l1 = level0;
   let t1 = trend0;
@@ -112,23 +112,6 @@ export function holtRun2(y: ArrayLike<number>, a1: number, b1: number, a2: numbe
   out[3] = sse2;
   out[4] = l2;
   out[5] = t2;
-}
-
-/** out = [SSE, final level, final trend] of Holt's method: holtSseInline's arithmetic, which is holtStep's. */
-export function holtRun(y: ArrayLike<number>, alpha: number, beta: number, level0: number, trend0: number, out: Float64Array): void {
-  let level = level0;
-  let trend = trend0;
-  let sse = 0;
-  for (let t = 0; t < y.length; t++) {
-    const e = y[t] - (level + trend);
-    sse += e * e;
-    const next = alpha * y[t] + (1 - alpha) * (level + trend);
-    trend = beta * (next - level) + (1 - beta) * trend;
-    level = next;
-  }
-  out[0] = sse;
-  out[1] = level;
-  out[2] = trend;
 }
 
 export interface SmoothingOptions {
