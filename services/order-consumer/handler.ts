@@ -8,6 +8,7 @@ export function orderHandler(store: StateStore, limits: ValidationLimits): Handl
   return {
     validate: (e) => validateOrder(e, limits),
     handle: (events) => store.applyOrders(events),
+    prepare: (events) => store.prepareOrders(events),
   };
 }
 

@@ -22,6 +22,12 @@ export interface StageOptions<T> {
   codec: AvroCodec<T>;
   validate: (v: T) => T;
   handle: (events: T[]) => Promise<StageResult>;
+  /**
+   * Optional: builds a batch's work for the store once and returns it as an operation that retries
+   * repeat. The stage then hands its decoded events over instead of keeping them for the retries:
+   * a large chunk's objects are free while the store works (less for the GC to copy).
+   */
+  prepare?: (events: T[]) => () => Promise<StageResult>;
   dlq: Publisher;
   retry: RetryOptions;
   log: Logger;
@@ -56,7 +62,8 @@ export function createStage<T>(o: StageOptions<T>): BatchListener {
       obs.consumed(topic, 'dlq', poison.length);
     }
     if (valid.length > 0) {
-      const r = await withRetry(() => o.handle(valid), {
+      const run = o.prepare ? o.prepare(valid.splice(0)) : () => o.handle(valid);
+      const r = await withRetry(run, {
         ...o.retry,
         onRetry: (err, attempt, delayMs) => o.log.warn('retrying batch', { topic, attempt, delayMs, err: toTrendcastError(err) }),
       });

@@ -52,6 +52,8 @@ export interface EmbeddedListing {
 /** The port through which handlers store state: Redis in production, memory in the embedded demo. */
 export interface StateStore {
   applyOrders(events: OrderFacts[]): Promise<ApplyStats>;
+  /** The same as an operation built once, which may run more than once (retries): it is idempotent. */
+  prepareOrders(events: OrderFacts[]): () => Promise<ApplyStats>;
   applyReviews(items: EmbeddedReview[]): Promise<ApplyStats>;
   applyListings(items: EmbeddedListing[]): Promise<ApplyStats>;
   read(skus: string[]): Promise<ProductSnapshot[]>;

@@ -23,12 +23,13 @@ export class PartitionLane {
   enqueue(firstOffset: string, handle: () => Promise<void>, commit: () => Promise<void>): void {
     const gen = this.generation;
     this.pending++;
-    const started = this.ordered ? null : handle();
-    started?.catch(() => {}); // awaited below, in order; this only keeps it from counting as unhandled meanwhile
+    // the closure kept until the chunk's turn must not hold `handle` when it already ran: its
+    // messages would stay in memory (and be copied by every young-generation GC) until then
+    const run = this.ordered ? handle : startNow(handle);
     this.tail = this.tail.then(async () => {
       if (gen !== this.generation) return; // dropped: a chunk before it failed
       try {
-        await (started ?? handle());
+        await run();
         await commit();
       } catch (err) {
         this.generation++;
@@ -44,4 +45,10 @@ export class PartitionLane {
   drain(): Promise<void> {
     return this.tail;
   }
+}
+
+function startNow(handle: () => Promise<void>): () => Promise<void> {
+  const p = handle();
+  p.catch(() => {}); // awaited in order by the lane; this only keeps it from counting as unhandled meanwhile
+  return () => p;
 }

@@ -60,14 +60,8 @@ export class KafkaSubscriber implements Subscriber {
           const chunk = batch.messages.slice(i, i + this.o.chunkSize);
           const inbound = chunk.map((m) => toInbound(topic, partition, m));
           const next = (BigInt(chunk[chunk.length - 1].offset) + 1n).toString();
-          lane.enqueue(
-            chunk[0].offset,
-            () => onBatch(inbound, { heartbeat: beat }),
-            () => consumer.commitOffsets([{ topic, partition, offset: next }]).catch((err: Error) =>
-              // a later commit covers this one; after a rebalance the new owner starts from the last commit
-              this.log.warn('offset commit failed', { topic, partition, offset: next, err: err.message }),
-            ),
-          );
+          // closures made apart, so the commit's (kept until the chunk is stored) holds no messages
+          lane.enqueue(chunk[0].offset, handleOf(onBatch, inbound, beat), this.commitOf(consumer, topic, partition, next));
           // the fetch position moves on; the committed one only after the chunk is stored
           resolveOffset(chunk[chunk.length - 1].offset);
         }
@@ -85,6 +79,13 @@ export class KafkaSubscriber implements Subscriber {
     };
   }
 
+  private commitOf(consumer: Consumer, topic: string, partition: number, offset: string): () => Promise<void> {
+    return () => consumer.commitOffsets([{ topic, partition, offset }]).catch((err: Error) =>
+      // a later commit covers this one; after a rebalance the new owner starts from the last commit
+      this.log.warn('offset commit failed', { topic, partition, offset, err: err.message }),
+    );
+  }
+
   private async rewind(consumer: Consumer, topic: string, partition: number, offset: string, err: unknown): Promise<void> {
     this.log.error('chunk failed; fetching it again', { topic, partition, offset, err: (err as Error).message });
     try {
@@ -93,6 +94,10 @@ export class KafkaSubscriber implements Subscriber {
       this.log.warn('seek failed (the partition is no longer ours?)', { topic, partition, err: (e as Error).message });
     }
   }
+}
+
+function handleOf(onBatch: BatchListener, messages: InboundMessage[], heartbeat: () => Promise<void>): () => Promise<void> {
+  return () => onBatch(messages, { heartbeat });
 }
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;

@@ -23,6 +23,10 @@ export class MemoryStateStore implements StateStore {
 
   constructor(private readonly s: SeriesSettings) {}
 
+  prepareOrders(events: OrderFacts[]): () => Promise<ApplyStats> {
+    return () => this.applyOrders(events);
+  }
+
   async applyOrders(events: OrderFacts[]): Promise<ApplyStats> {
     const stats = { ...EMPTY_STATS };
     for (const e of events) {

@@ -36,19 +36,27 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  async applyOrders(events: OrderFacts[]): Promise<ApplyStats> {
+  applyOrders(events: OrderFacts[]): Promise<ApplyStats> {
+    return this.prepareOrders(events)();
+  }
+
+  /** The script calls are built once from the events (which the caller may then drop) and sent on each run. */
+  prepareOrders(events: OrderFacts[]): () => Promise<ApplyStats> {
     const { alpha, beta, maxBuckets, bucketMs } = this.s;
     const perSku = orderCalls(events, bucketMs, maxBuckets, MAX_EVENTS_PER_CALL);
-    const calls: Promise<[number, number, number]>[] = [];
-    for (const [sku, list] of perSku) {
-      const k = productKeys(this.prefix, sku);
-      for (const args of list) calls.push(this.redis.applyOrders(k.state, k.demand, k.seenOrders, alpha, beta, maxBuckets, bucketMs, ...args));
-    }
-    const results = await this.guard(Promise.all(calls), 'apply_orders');
-    await this.touch([...perSku.keys()], maxTime(events));
-    let stats = EMPTY_STATS;
-    for (const [applied, duplicates, tooLate] of results) stats = addStats(stats, { applied, duplicates, tooLate });
-    return stats;
+    const newest = maxTime(events);
+    return async () => {
+      const calls: Promise<[number, number, number]>[] = [];
+      for (const [sku, list] of perSku) {
+        const k = productKeys(this.prefix, sku);
+        for (const args of list) calls.push(this.redis.applyOrders(k.state, k.demand, k.seenOrders, alpha, beta, maxBuckets, bucketMs, ...args));
+      }
+      const results = await this.guard(Promise.all(calls), 'apply_orders');
+      await this.touch([...perSku.keys()], newest);
+      let stats = EMPTY_STATS;
+      for (const [applied, duplicates, tooLate] of results) stats = addStats(stats, { applied, duplicates, tooLate });
+      return stats;
+    };
   }
 
   async applyReviews(items: EmbeddedReview[]): Promise<ApplyStats> {
