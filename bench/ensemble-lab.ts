@@ -99,13 +99,13 @@ async function main(): Promise<void> {
   }
   const only = (j: number) => members.map((_, m) => (m === j ? 1 : 0));
   for (const [j, name] of members.entries()) {
-    const s = meanScores(cache.map((c) => scoreWith(c, [only(j), only(j), only(j)])));
-    process.stdout.write(`  ${name.padEnd(28)} ${fmt(s)}\n`);
+    const per = cache.map((c) => scoreWith(c, [only(j), only(j), only(j)]));
+    process.stdout.write(`  ${name.padEnd(34)} ${fmt(meanScores(per))}  per window RMSSE ${per.map((p) => p.rmsse.toFixed(5)).join(' ')}\n`);
   }
   for (const [name, scheme] of Object.entries(SCHEMES)) {
     const weights = cache.map((c, k) => scheme(c.val, c.valActual, c.valRmsseScale, classes[k].val));
     const per = cache.map((c, k) => scoreWith(c, weights[k], classes[k].test));
-    process.stdout.write(`  ${name.padEnd(28)} ${fmt(meanScores(per))}  per window WQL ${per.map((p) => p.wql.toFixed(4)).join(' ')}\n`);
+    process.stdout.write(`  ${name.padEnd(34)} ${fmt(meanScores(per))}  per window WQL ${per.map((p) => p.wql.toFixed(4)).join(" ")} RMSSE ${per.map((p) => p.rmsse.toFixed(5)).join(" ")}\n`);
     if (process.argv.includes('--weights')) weights.forEach((w, k) => printWeights(ORIGINS[k], w));
   }
 }

@@ -24,7 +24,7 @@ function mixedLoss(v: ValidationSet, lambda: number, share?: { total: number; n:
 }
 
 /** Each demand class weighted alone (classes with fewer than `min` validation products take the global weights). */
-function perClass(base: Flat, min = 30): Scheme {
+function perClass(base: Flat, min = 30, p50Only = false): Scheme {
   return (val, actual, scale, cls) => {
     const all = base(val, actual, scale);
     const total = actual.reduce((a, r) => a + r.reduce((x, y) => x + y, 0), 0);
@@ -32,20 +32,25 @@ function perClass(base: Flat, min = 30): Scheme {
     const byClass = new Map<number, number[][]>();
     for (let c = 0; c < 4; c++) {
       const idx = cls.map((k, i) => (k === c ? i : -1)).filter((i) => i >= 0);
-      byClass.set(c, idx.length < min ? all : base(val.map((m) => idx.map((i) => m[i])), idx.map((i) => actual[i]), idx.map((i) => scale[i]), { total, n }));
+      const own = idx.length < min ? all : base(val.map((m) => idx.map((i) => m[i])), idx.map((i) => actual[i]), idx.map((i) => scale[i]), { total, n });
+      byClass.set(c, p50Only ? [all[0], own[1], all[2]] : own);
     }
     return { byClass };
   };
 }
 
-/** Pinball greedy for p10/p90; p50 by `p50loss` (lambda = 0: the current scheme). */
-function scheme(lambda: number | 'rmsse'): Flat {
+/** Plain squared error of p50 (no per-product scale: big sellers dominate). */
+const mseLoss = (v: ValidationSet): Criterion => (p) => p.reduce((a, x, j) => a + (v.actual[j] - x) ** 2, 0);
+
+/** Pinball greedy for p10/p90; p50 by mixedLoss(lambda) (0: pinball alone, the old scheme), RMSSE or MSE alone. */
+function scheme(lambda: number | 'rmsse' | 'mse'): Flat {
   return (val, actual, scale, share) => {
     const v = validationSet(actual, scale);
     return [0, 1, 2].map((k) => {
       const cands = flatten(val, KEYS[k], v.V);
       if (k !== 1) return greedySelect(cands, pinballLoss(v, Q[k]));
-      return greedySelect(cands, lambda === 'rmsse' ? rmsseLoss(v) : mixedLoss(v, lambda, share));
+      if (lambda === 'rmsse' || lambda === 'mse') return greedySelect(cands, lambda === 'rmsse' ? rmsseLoss(v) : mseLoss(v));
+      return greedySelect(cands, mixedLoss(v, lambda, share));
     });
   };
 }
@@ -66,15 +71,53 @@ function cross(lambda: number): Flat {
   };
 }
 
+/** Every quantile chosen among all members' p10, p50 and p90 (full stacking); p50 by mixedLoss(lambda). */
+function fullPool(lambda: number): Flat {
+  return (val, actual, scale, share) => {
+    const v = validationSet(actual, scale);
+    const pool = [...flatten(val, 'p10', v.V), ...flatten(val, 'p50', v.V), ...flatten(val, 'p90', v.V)];
+    return [0, 1, 2].map((k) => greedySelect(pool, k === 1 ? mixedLoss(v, lambda, share) : pinballLoss(v, Q[k])));
+  };
+}
+
+/** Pinball weights, then p50's row times one factor fitted on validation: pinball-optimal or by RMSSE (grid 0.70..1.60). */
+function p50Factor(by: 'pinball' | 'rmsse'): Flat {
+  return (val, actual, scale) => {
+    const v = validationSet(actual, scale);
+    const w = scheme(0)(val, actual, scale);
+    const b = new Float64Array(v.actual.length);
+    flatten(val, 'p50', v.V).forEach((c, m) => c.forEach((x, j) => (b[j] += w[1][m] * x)));
+    let a = 1;
+    if (by === 'pinball') {
+      const pairs = [...b].map((x, j) => ({ r: v.actual[j] / x, w: x })).filter((p) => p.w > 0).sort((x, z) => x.r - z.r);
+      const total = pairs.reduce((t, p) => t + p.w, 0);
+      let acc = 0;
+      a = pairs.find((p) => (acc += p.w) >= 0.5 * total)?.r ?? 1;
+    } else {
+      const rm = rmsseLoss(v);
+      let best = Infinity;
+      for (let f = 0.7; f <= 1.6001; f += 0.02) {
+        const l = rm(b.map((x) => x * f));
+        if (l < best) [best, a] = [l, f];
+      }
+    }
+    return [w[0], w[1].map((x) => x * a), w[2]];
+  };
+}
+
 const global = (f: Flat): Scheme => (val, actual, scale) => f(val, actual, scale);
 
 export const SCHEMES: Record<string, Scheme> = {
-  'caruana pinball (current)': global(scheme(0)),
+  'p50 by pinball (old)': global(scheme(0)),
+  'p50 by val MSE': global(scheme('mse')),
   'p50 by val RMSSE': global(scheme('rmsse')),
-  'p50 val WQL+RMSSE (l=3)': global(scheme(3)),
-  'Ensemble default (chooseWeights)': (val, actual, scale) => chooseWeights(val, validationSet(actual, scale)),
-  'cross pool, +0': global(cross(0)),
-  'cross pool, l=3': global(cross(3)),
-  'class: p50 l=3': perClass(scheme(3)),
-  'class: cross l=3': perClass(cross(3)),
+  'p50 by val WQL+RMSSE': global(scheme(3)),
+  'Ensemble default': (val, actual, scale) => chooseWeights(val, validationSet(actual, scale)),
+  'class, p50 only: WQL+RMSSE': perClass(scheme(3), 30, true),
+  'class, all q: WQL+RMSSE': perClass(scheme(3)),
+  'stack p50|p90 -> p50: pinball': global(cross(0)),
+  'stack p50|p90 -> p50: +RMSSE': global(cross(3)),
+  'stack all 27 -> each q: pinball': global(fullPool(0)),
+  'p50 factor: pinball': global(p50Factor('pinball')),
+  'p50 factor: RMSSE': global(p50Factor('rmsse')),
 };
