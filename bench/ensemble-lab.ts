@@ -1,7 +1,8 @@
 /**
  * Ensemble weighting schemes compared on cached member forecasts (bench/ensemble-cache.ts):
  *
- *   npx tsx bench/ensemble-lab.ts [--cache DIR] [--members a,b,...] [--embedder minilm|hash]
+ *   npx tsx bench/ensemble-lab.ts [--cache DIR] [--members a,b,...] [--embedder minilm|hash] [--weights]
+ *       [--folds K]   (K validation windows pooled; statistical --members only)
  *
  * The first run fits every member on the four EVALUATION.md windows (~6 min with the LSTM) and
  * stores their forecasts; later runs only recombine them. Weights come from the validation window
@@ -25,7 +26,7 @@ import { combine } from '../shared/forecasting/ensemble';
 import { tidy, type QuantileForecast } from '../shared/forecasting/model';
 import { DEV_DATA, FIXTURE } from '../services/backtest/args';
 import { CachedWindow, extraFolds, memberForecasts, validationSet } from './ensemble-cache';
-import { SCHEMES } from './ensemble-schemes';
+import { SCHEMES, type Weights } from './ensemble-schemes';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -58,9 +59,6 @@ function combineAny(fs: QuantileForecast[], w: number[][]): QuantileForecast {
   return tidy({ p10: out[0], p50: out[1], p90: out[2] });
 }
 
-/** Weights for every product, or per demand class (a product's class picks its row set). */
-export type Weights = number[][] | { byClass: Map<number, number[][]> };
-
 function scoreWith(c: CachedWindow, w: Weights, cls?: number[]): SegmentScores {
   const pick = (i: number) => (Array.isArray(w) ? w : w.byClass.get(cls![i])!);
   return scoreSegment(
@@ -85,18 +83,7 @@ async function main(): Promise<void> {
   process.stdout.write(`members ${members.join(', ')}; cache ${dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   const classes = await demandClasses(file);
   const folds = Number(flag('--folds', '1'));
-  if (folds > 1) {
-    // Extra validation folds pooled with the first (statistical members only: no embeddings needed).
-    const data = await loadRetail(file);
-    for (const [k, c] of cache.entries()) {
-      for (const f of await extraFolds(data, c.origin, members, folds, dir)) {
-        c.val = c.val.map((m, j) => [...m, ...f.val[j]]);
-        c.valActual = [...c.valActual, ...f.valActual];
-        c.valRmsseScale = [...c.valRmsseScale, ...f.valRmsseScale];
-        classes[k].val = [...classes[k].val, ...new Array(f.valActual.length).fill(-1)];
-      }
-    }
-  }
+  if (folds > 1) await addFolds(file, cache, classes, members, folds, dir);
   const only = (j: number) => members.map((_, m) => (m === j ? 1 : 0));
   for (const [j, name] of members.entries()) {
     const per = cache.map((c) => scoreWith(c, [only(j), only(j), only(j)]));
@@ -105,8 +92,22 @@ async function main(): Promise<void> {
   for (const [name, scheme] of Object.entries(SCHEMES)) {
     const weights = cache.map((c, k) => scheme(c.val, c.valActual, c.valRmsseScale, classes[k].val));
     const per = cache.map((c, k) => scoreWith(c, weights[k], classes[k].test));
-    process.stdout.write(`  ${name.padEnd(34)} ${fmt(meanScores(per))}  per window WQL ${per.map((p) => p.wql.toFixed(4)).join(" ")} RMSSE ${per.map((p) => p.rmsse.toFixed(5)).join(" ")}\n`);
+    process.stdout.write(`  ${name.padEnd(34)} ${fmt(meanScores(per))}  per window WQL ${per.map((p) => p.wql.toFixed(4)).join(' ')} RMSSE ${per.map((p) => p.rmsse.toFixed(5)).join(' ')}\n`);
     if (process.argv.includes('--weights')) weights.forEach((w, k) => printWeights(ORIGINS[k], w));
+  }
+}
+
+/** Validation folds 2..folds pooled with the first (their products get no demand class: class -1). */
+async function addFolds(file: string, cache: CachedWindow[], classes: { val: number[] }[], members: string[], folds: number, dir: string): Promise<void> {
+  if (members.some((m) => m.startsWith('lstm'))) throw new Error('--folds: statistical members only (pass --members without lstm; extra LSTM fits would need the embeddings)');
+  const data = await loadRetail(file);
+  for (const [k, c] of cache.entries()) {
+    for (const f of await extraFolds(data, c.origin, members, folds, dir)) {
+      c.val = c.val.map((m, j) => [...m, ...f.val[j]]);
+      c.valActual = [...c.valActual, ...f.valActual];
+      c.valRmsseScale = [...c.valRmsseScale, ...f.valRmsseScale];
+      classes[k].val = [...classes[k].val, ...new Array(f.valActual.length).fill(-1)];
+    }
   }
 }
 
