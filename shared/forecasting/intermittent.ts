@@ -80,6 +80,21 @@ function bestCroston(y: ArrayLike<number>): { alpha: number; state: CrostonState
   return best;
 }
 
+/**
+ * Croston and SBA fit the same grid to the same series (SBA only scales the forecast), and an
+ * ensemble asks both for each history array: the fit is kept per array (and window), so the second
+ * costs nothing. A WeakMap, so it goes with the batch; like the shape cache of calibrated.ts it
+ * takes a history array as never changed in place.
+ */
+const crostonFits = new WeakMap<Float64Array, Map<number, ReturnType<typeof bestCroston>>>();
+
+function sharedCroston(history: Float64Array, window: number): ReturnType<typeof bestCroston> {
+  let byWindow = crostonFits.get(history);
+  if (!byWindow) crostonFits.set(history, (byWindow = new Map()));
+  if (!byWindow.has(window)) byWindow.set(window, bestCroston(tail(history, window)));
+  return byWindow.get(window);
+}
+
 export class CrostonForecaster implements PointForecaster {
   readonly name: string;
   /** variant 'sba' applies the Syntetos-Boylan debiasing factor. */
@@ -88,7 +103,7 @@ export class CrostonForecaster implements PointForecaster {
   }
 
   point(history: Float64Array, h: number): Float64Array {
-    const fit = bestCroston(tail(history, this.window));
+    const fit = sharedCroston(history, this.window);
     if (!fit) return new Float64Array(h);
     const factor = this.variant === 'sba' ? 1 - fit.alpha / 2 : 1;
     return new Float64Array(h).fill((factor * fit.state.size) / fit.state.interval);

@@ -8,6 +8,7 @@ import { etsFilter, fitEts, type EtsFit, type EtsParams, type TrendType, ETS_GRI
 import { fitHolt, holtSseInline, initialState, HOLT_ALPHAS, HOLT_BETAS, SES_ALPHAS } from '../../../shared/forecasting/exp-smoothing';
 import { KnnIndex, knn, similarity } from '../../../shared/forecasting/knn';
 import { tidy, type QuantileForecast } from '../../../shared/forecasting/model';
+import { CrostonForecaster } from '../../../shared/forecasting/intermittent';
 import { gaussian, mulberry32 } from '../../../shared/forecasting/series';
 
 const rand = mulberry32(2026);
@@ -95,6 +96,15 @@ describe('fast paths give exactly the reference results', () => {
     const index = new KnnIndex([new Float32Array([1, 0]), new Float32Array([0, 1, 0])], [1, 1]);
     expect(() => index.nearest(new Float32Array([0, 1, 0]), 1, 2, 0)).toThrow(/dimensions differ: 3 vs 2/);
     expect(new KnnIndex([new Float32Array([1, 0, 0]), new Float32Array([0, 1, 0])], [1, 1]).nearest(new Float32Array([0, 1, 0]), 1, 1, 0)).toEqual([1]);
+  });
+
+  it('Croston and SBA share one fit per history array and window: the same forecasts as on fresh arrays', () => {
+    for (const y of [lumpy(300), lumpy(50, 0.1), new Float64Array(20)]) {
+      const shared = Float64Array.from(y);
+      for (const m of [new CrostonForecaster('sba'), new CrostonForecaster('croston'), new CrostonForecaster('sba', 30), new CrostonForecaster('croston', 30)]) {
+        expect(Array.from(m.point(shared, 5))).toEqual(Array.from(m.point(Float64Array.from(y), 5)));
+      }
+    }
   });
 
   it('tidy: each step sorted and clamped at 0, non-finite values 0, as a sort of the triple gives', () => {
