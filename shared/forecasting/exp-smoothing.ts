@@ -65,18 +65,18 @@ export interface HoltFit {
 export function fitHolt(y: ArrayLike<number>, alphas: number[], betas: number[]): HoltFit {
   const init = initialState(y);
   const run = new Float64Array(6);
-  const C = alphas.length * betas.length;
-  const alpha = (c: number) => alphas[Math.floor(c / betas.length)];
-  const beta = (c: number) => betas[c % betas.length];
+  const B = betas.length;
+  const C = alphas.length * B;
   let best: HoltFit | undefined;
   // two pairs (alpha-major order) per pass over y: independent recursions the CPU overlaps; a
-  // lone last pair runs with a copy of itself
+  // lone last pair runs with a copy of itself (no closures here: tsx wraps each one it creates)
   for (let c = 0; c < C; c += 2) {
     const d = Math.min(c + 1, C - 1);
-    holtRun2(y, alpha(c), beta(c), alpha(d), beta(d), init.level, init.trend, run);
+    holtRun2(y, alphas[Math.floor(c / B)], betas[c % B], alphas[Math.floor(d / B)], betas[d % B], init.level, init.trend, run);
     for (let lane = 0; lane < (d > c ? 2 : 1); lane++) {
       const o = 3 * lane;
-      if (!best || run[o] < best.sse) best = { params: { alpha: alpha(c + lane), beta: beta(c + lane) }, state: { level: run[o + 1], trend: run[o + 2] }, sse: run[o] };
+      const k = c + lane;
+      if (!best || run[o] < best.sse) best = { params: { alpha: alphas[Math.floor(k / B)], beta: betas[k % B] }, state: { level: run[o + 1], trend: run[o + 2] }, sse: run[o] };
     }
   }
   return best!;
