@@ -26,5 +26,5 @@ export interface ScriptCommands {
   readProductBuffer(state: string, demand: string, listing: string, reviews: string): Promise<ReadProductReply>;
 }
 
-/** read-product-4: the state, ring, listing and reviews of one product as flat field/value lists. */
-export type ReadProductReply = [Buffer[], Buffer, Buffer[], Buffer[]];
+/** read-product-4: the values of the snapshot's fields (snapshot.ts: SNAPSHOT_FIELDS) and the ring, null where missing. */
+export type ReadProductReply = (Buffer | null)[];

@@ -1,16 +1,25 @@
 import * as os from 'os';
 import type { ProductSnapshot } from '../../domain/state';
 
-/** The reply of read-product-4.lua (flat field/value lists and the ring) as a snapshot. */
-export function parseReadReply(sku: string, [state, ring, listing, reviews]: [Buffer[], Buffer, Buffer[], Buffer[]]): ProductSnapshot {
+/** The fields parseSnapshot reads, in the order read-product-4.lua returns their values. */
+export const SNAPSHOT_FIELDS = {
+  state: ['latest', 'oldest', 'level', 'trend', 'events', 'lastEventTime'],
+  listing: ['eventId', 'title', 'description', 'category', 'brand', 'price', 'currency', 'eventTime', 'embedding', 'modelId'],
+  reviews: ['count', 'ratingMean', 'ratingEwm', 'ratingEwmPrev', 'embedding', 'lastEventTime'],
+} as const;
+
+/** The reply of read-product-4.lua (field values in SNAPSHOT_FIELDS order, the ring between state and listing) as a snapshot. */
+export function parseReadReply(sku: string, reply: (Buffer | null)[]): ProductSnapshot {
+  const { state, listing, reviews } = SNAPSHOT_FIELDS;
   const st: Record<string, string> = {};
-  for (let i = 0; i + 1 < state.length; i += 2) st[state[i].toString('utf8')] = state[i + 1].toString('utf8');
-  return parseSnapshot(sku, [st, ring.length > 0 ? ring : null, record(listing), record(reviews)]);
+  state.forEach((f, i) => reply[i] !== null && (st[f] = reply[i]!.toString('utf8')));
+  const ring = reply[state.length];
+  return parseSnapshot(sku, [st, ring && ring.length > 0 ? ring : null, record(listing, reply, state.length + 1), record(reviews, reply, state.length + 1 + listing.length)]);
 }
 
-function record(flat: Buffer[]): Record<string, Buffer> {
+function record(fields: readonly string[], reply: (Buffer | null)[], from: number): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i].toString('utf8')] = flat[i + 1];
+  for (let i = 0; i < fields.length; i++) if (reply[from + i] !== null && reply[from + i] !== undefined) out[fields[i]] = reply[from + i]!;
   return out;
 }
 

@@ -1,8 +1,14 @@
 /** parseReadReply (the reply of read-product-4.lua) into a snapshot: hashes, demand ring, embeddings. */
-import { parseReadReply } from '../../../shared/adapters/redis/snapshot';
+import * as fs from 'fs';
+import * as path from 'path';
+import { SNAPSHOT_FIELDS, parseReadReply } from '../../../shared/adapters/redis/snapshot';
 
 const b = (s: string | number) => Buffer.from(String(s));
-const flat = (o: Record<string, Buffer | string | number>) => Object.entries(o).flatMap(([k, v]) => [b(k), Buffer.isBuffer(v) ? v : b(v)]);
+/** A hash as the script returns it: the values of `fields` in order, null where absent. */
+const values = (fields: readonly string[], o: Record<string, Buffer | string | number>) => fields.map((f) => (f in o ? (Buffer.isBuffer(o[f]) ? (o[f] as Buffer) : b(o[f] as string)) : null));
+const reply = (state: Record<string, string | number>, ring: Buffer, listing: Record<string, Buffer | string | number>, reviews: Record<string, Buffer | string | number>) => [
+  ...values(SNAPSHOT_FIELDS.state, state), ring, ...values(SNAPSHOT_FIELDS.listing, listing), ...values(SNAPSHOT_FIELDS.reviews, reviews),
+];
 
 describe('parseReadReply', () => {
   test('ring slots k % slots, hashes and embeddings as floats (also from an unaligned buffer)', () => {
@@ -12,12 +18,12 @@ describe('parseReadReply', () => {
     [10, 11, 12, 13].forEach((bucket, i) => ring.writeDoubleLE(i + 0.5, (bucket % slots) * 8));
     const emb = new Float32Array([0.25, -1.5, 3e-8]);
     const unaligned = Buffer.concat([Buffer.from([9]), Buffer.from(emb.buffer)]).subarray(1);
-    const snap = parseReadReply('S1', [
-      flat({ latest: 13, oldest: 10, level: 1.5, trend: -0.25, events: 7, lastEventTime: 123 }),
+    const snap = parseReadReply('S1', reply(
+      { latest: 13, oldest: 10, level: 1.5, trend: -0.25, events: 7, lastEventTime: 123 },
       ring,
-      flat({ eventId: 'l1', title: 'Mug', description: 'Blue', category: 'HOME', brand: '', price: 2.5, currency: 'GBP', eventTime: 99, embedding: unaligned, modelId: 'm' }),
-      flat({ count: 2, ratingMean: 4.5, ratingEwm: 4, ratingEwmPrev: 3.5, embedding: Buffer.alloc(0), lastEventTime: 77 }),
-    ]);
+      { eventId: 'l1', title: 'Mug', description: 'Blue', category: 'HOME', brand: '', price: 2.5, currency: 'GBP', eventTime: 99, embedding: unaligned, modelId: 'm' },
+      { count: 2, ratingMean: 4.5, ratingEwm: 4, ratingEwmPrev: 3.5, embedding: Buffer.alloc(0), lastEventTime: 77 },
+    ));
     expect(snap.demand).toEqual({ oldest: 10, latest: 13, values: [0.5, 1.5, 2.5, 3.5] });
     expect(snap.smoothing).toEqual({ level: 1.5, trend: -0.25, latest: 13 });
     expect([snap.orderEvents, snap.lastOrderTime]).toEqual([7, 123]);
@@ -26,9 +32,17 @@ describe('parseReadReply', () => {
     expect(snap.reviews).toEqual({ count: 2, ratingMean: 4.5, ratingEwm: 4, ratingEwmPrev: 3.5, embedding: null, lastEventTime: 77 });
   });
 
-  test('a product the store has never seen: empty hashes and no ring', () => {
-    expect(parseReadReply('NONE', [[], Buffer.alloc(0), [], []])).toEqual({
+  test('a product the store has never seen: every value missing, no ring', () => {
+    expect(parseReadReply('NONE', reply({}, Buffer.alloc(0), {}, {}))).toEqual({
       sku: 'NONE', demand: null, smoothing: null, orderEvents: 0, lastOrderTime: 0, listing: null, reviews: null,
     });
+  });
+
+  test('read-product-4.lua asks for exactly SNAPSHOT_FIELDS, in order', () => {
+    const lua = fs.readFileSync(path.join(__dirname, '../../../shared/adapters/redis/lua/read-product-4.lua'), 'utf8');
+    const hmgets = [...lua.matchAll(/redis\.call\('HMGET', KEYS\[(\d)\], ([^)]*)\)/g)].map((m) => [m[1], m[2].split(',').map((f) => f.trim().replace(/'/g, ''))]);
+    expect(hmgets).toEqual([['1', SNAPSHOT_FIELDS.state], ['3', SNAPSHOT_FIELDS.listing], ['4', SNAPSHOT_FIELDS.reviews]]);
+    expect(lua).toContain(`for i = 1, ${SNAPSHOT_FIELDS.listing.length} do out[${SNAPSHOT_FIELDS.state.length + 1} + i]`);
+    expect(lua).toContain(`for i = 1, ${SNAPSHOT_FIELDS.reviews.length} do out[${SNAPSHOT_FIELDS.state.length + 1 + SNAPSHOT_FIELDS.listing.length} + i]`);
   });
 });
