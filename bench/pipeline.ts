@@ -6,7 +6,9 @@
  *   npx tsx bench/pipeline.ts [--orders N] [--reviews N]
  * Needs Kafka and Redis (scripts/infra.sh up) and the model (scripts/install-model.sh).
  * Uses ../shared/data/online-retail/online_retail_dev.csv.gz when present, else the bundled sample
- * (repeated with fresh event ids up to N).
+ * (repeated with fresh event ids up to N). For trying settings: CONSUMER_* variables reach the
+ * consumers, BENCH_NODE_ARGS adds node flags to them (e.g. --cpu-prof), BENCH_SERVICE_LOGS=1 prints
+ * their output.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -88,7 +90,8 @@ async function throughService(service: string, topic: string, n: number, env: Re
   const redisSeconds = cpuOf(redisPid()) - redis0;
   const status = fs.readFileSync(`/proc/${svc.proc.pid}/status`, 'utf8');
   const peakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
-  if (process.env.TC_TRACE) process.stderr.write(svc.logs.filter((l) => l.includes('TRACE') || l.includes('started') || l.includes('ms: ')).join('\n') + `\nend ${t0 + seconds * 1000}\n`);
+  // BENCH_SERVICE_LOGS=1: the service's own output on stderr (e.g. with BENCH_NODE_ARGS=--trace-gc)
+  if (process.env.BENCH_SERVICE_LOGS) process.stderr.write(`${svc.logs.join('\n')}\n`);
   await svc.stop();
   return { seconds, rate: n / seconds, peakMiB, cpuSeconds, redisSeconds };
 }
