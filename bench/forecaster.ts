@@ -17,8 +17,7 @@ import { Session } from 'inspector';
 import { codecFor } from '../shared/avro/codec';
 import type { ListingEvent, OrderEvent, Trend } from '../shared/domain/events';
 import { listingText } from '../shared/domain/text';
-import { readRetailRows } from '../shared/backtest/online-retail';
-import { RetailEventBuilder, sortRows } from '../shared/replay/retail-events';
+import { retailEvents, retailFile } from './retail-data';
 import { RedisStateStore } from '../shared/adapters/redis/state-store';
 import { createKafka } from '../shared/adapters/kafka/client';
 import { KafkaPublisher } from '../shared/adapters/kafka/publisher';
@@ -39,16 +38,12 @@ const arg = (name: string, def: number) => (process.argv.includes(name) ? Number
 const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
 const PASSES = arg('--passes', 3);
 const PROFILE = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
-const DEV = path.resolve(ROOT, '../shared/data/online-retail/online_retail_dev.csv.gz');
-const FILE = fs.existsSync(DEV) ? DEV : path.join(ROOT, 'test/fixtures/online-retail/sample.csv');
+const FILE = retailFile();
 const settings = { alpha: 0.3, beta: 0.1, bucketMs: 86_400_000, maxBuckets: 400, reviewDecay: 0.1 };
 const secs = (t0: number) => (Date.now() - t0) / 1000;
 
 async function loadState(store: RedisStateStore) {
-  const rows = [];
-  for await (const r of readRetailRows(FILE)) rows.push(r);
-  const b = new RetailEventBuilder();
-  const events = sortRows(rows).flatMap((r) => b.fromRow(r));
+  const events = await retailEvents(FILE);
   const orders = events.filter((e) => e.kind === 'order').map((e) => e.event as OrderEvent);
   for (let i = 0; i < orders.length; i += 20000) await store.applyOrders(orders.slice(i, i + 20000));
   const newest = new Map<string, ListingEvent>();

@@ -8,29 +8,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RedisStateStore } from '../shared/adapters/redis/state-store';
-import type { OrderEvent } from '../shared/domain/events';
-import { readRetailRows } from '../shared/backtest/online-retail';
-import { RetailEventBuilder, sortRows } from '../shared/replay/retail-events';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { REDIS_URL, ROOT, uniq } from '../test/integration/support/services';
+import type { OrderEvent } from '../shared/domain/events';
+import { orderEvents } from './retail-data';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
-const DEV = path.resolve(ROOT, '../shared/data/online-retail/online_retail_dev.csv.gz');
-const SAMPLE = path.join(ROOT, 'test/fixtures/online-retail/sample.csv');
-
-async function events(n: number): Promise<OrderEvent[]> {
-  const rows = [];
-  for await (const r of readRetailRows(fs.existsSync(DEV) ? DEV : SAMPLE)) rows.push(r);
-  const b = new RetailEventBuilder();
-  const base = sortRows(rows).flatMap((r) => b.fromRow(r)).filter((e) => e.kind === 'order').map((e) => e.event as OrderEvent);
-  const out: OrderEvent[] = [];
-  for (let round = 0; out.length < n; round++) for (const e of base) if (out.length < n) out.push(round ? { ...e, eventId: `${e.eventId}#${round}` } : e);
-  return out;
-}
-
 function redisCpu(): number {
   const pid = Number(fs.readFileSync(path.join(ROOT, '.infra/redis/redis.pid'), 'utf8'));
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -50,7 +36,7 @@ async function pass(store: RedisStateStore, all: OrderEvent[], chunk: number, la
 }
 
 async function main() {
-  const all = await events(arg('--orders', 400_000));
+  const { events: all } = await orderEvents(arg('--orders', 400_000));
   const chunk = arg('--chunk', 50_000);
   const prefix = uniq('bos');
   const store = new RedisStateStore(REDIS_URL, prefix, { alpha: 0.3, beta: 0.1, bucketMs: 86_400_000, maxBuckets: 400, reviewDecay: 0.1 });

@@ -14,9 +14,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { codecFor } from '../shared/avro/codec';
 import type { OrderEvent, ReviewEvent } from '../shared/domain/events';
-import { readRetailRows } from '../shared/backtest/online-retail';
-import { RetailEventBuilder, sortRows } from '../shared/replay/retail-events';
 import { createEmbedder } from '../shared/embedding';
+import { orderEvents } from './retail-data';
 import { collectCount, createTopics, deleteTopicsWithPrefix, kafka, produce } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { ROOT, startService, uniq } from '../test/integration/support/services';
@@ -27,21 +26,6 @@ const arg = (name: string, def: number) => {
 };
 const N_ORDERS = arg('--orders', 400_000);
 const N_REVIEWS = arg('--reviews', 2_000);
-const DEV = path.resolve(ROOT, '../shared/data/online-retail/online_retail_dev.csv.gz');
-const SAMPLE = path.join(ROOT, 'test/fixtures/online-retail/sample.csv');
-
-async function orderEvents(n: number): Promise<{ file: string; events: OrderEvent[]; titles: string[] }> {
-  const file = fs.existsSync(DEV) ? DEV : SAMPLE;
-  const rows = [];
-  for await (const r of readRetailRows(file)) rows.push(r);
-  const b = new RetailEventBuilder();
-  const all = sortRows(rows).flatMap((r) => b.fromRow(r));
-  const base = all.filter((e) => e.kind === 'order').map((e) => e.event as OrderEvent);
-  const titles = [...new Set(all.filter((e) => e.kind === 'listing').map((e) => (e.event as { title: string }).title))];
-  const events: OrderEvent[] = [];
-  for (let round = 0; events.length < n; round++) for (const e of base) if (events.length < n) events.push(round ? { ...e, eventId: `${e.eventId}#${round}` } : e);
-  return { file, events, titles };
-}
 
 function reviewTexts(titles: string[], n: number): string[] {
   const tpl = ['I bought the %s for my sister and she loved it.', 'The %s arrived broken, very disappointed.', 'Good value: the %s looks exactly like the picture.', 'Not sure about the %s, the colour is different from the photo and it feels cheap.', '%s. Fast delivery, would order again!'];
