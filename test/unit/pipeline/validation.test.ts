@@ -21,6 +21,8 @@ describe('event validation', () => {
     [{ unitPrice: Infinity }, /unitPrice/],
     [{ sku: 'bad sku!' }, /not a product id/],
     [{ eventId: '' }, /eventId/],
+    [{ eventId: 'a\nb' }, /control character/],
+    [{ eventId: 'tab\there' }, /control character/],
     [{ eventTime: Date.UTC(2013, 0, 1) }, /in the future/],
     [{ eventTime: 5 }, /before 2000/],
   ])('rejects %o', (patch, reason) => {
