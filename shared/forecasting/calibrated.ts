@@ -8,7 +8,7 @@
  * never calls fit still gets calibrated quantiles (at twice the cost).
  */
 import { CalibrationSamples, QuantileCalibration, binOf, closedWeekdays, demandShape } from './calibration';
-import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
+import { setOrdered, type FitOptions, type ForecastModel, type QuantileForecast, type SeriesInput } from './model';
 import { stepWeekday, toFloat64 } from './series';
 
 export interface PointForecaster {
@@ -90,16 +90,8 @@ export class CalibratedModel implements ForecastModel {
     for (let h = 0; h < horizon; h++) {
       const mh = m[h] > 0 ? m[h] : 0;
       const bin = binOf(stepWeekday(s, h + 1));
-      let a = mh * s10 * cal.at(bin, 0);
-      let b = mh * s50 * cal.at(bin, 1);
-      let c = mh * s90 * cal.at(bin, 2);
       // Each quantile has its own multiplier, so order them here (cheaper than tidy's per-step arrays).
-      if (a > b) [a, b] = [b, a];
-      if (b > c) [b, c] = [c, b];
-      if (a > b) [a, b] = [b, a];
-      out.p10[h] = a;
-      out.p50[h] = b;
-      out.p90[h] = c;
+      setOrdered(out, h, mh * s10 * cal.at(bin, 0), mh * s50 * cal.at(bin, 1), mh * s90 * cal.at(bin, 2));
     }
     return out;
   }

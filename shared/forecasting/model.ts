@@ -46,18 +46,18 @@ export interface ForecastModel {
 export function tidy(f: QuantileForecast): QuantileForecast {
   const n = f.p50.length;
   const out: QuantileForecast = { p10: new Array(n), p50: new Array(n), p90: new Array(n) };
-  for (let i = 0; i < n; i++) {
-    let a = clean(f.p10[i]);
-    let b = clean(f.p50[i]);
-    let c = clean(f.p90[i]);
-    if (a > b) [a, b] = [b, a];
-    if (b > c) [b, c] = [c, b];
-    if (a > b) [a, b] = [b, a];
-    out.p10[i] = a;
-    out.p50[i] = b;
-    out.p90[i] = c;
-  }
+  for (let i = 0; i < n; i++) setOrdered(out, i, clean(f.p10[i]), clean(f.p50[i]), clean(f.p90[i]));
   return out;
+}
+
+/** Writes three quantile values at step i in ascending order (a three-comparison sort, no arrays). */
+export function setOrdered(out: QuantileForecast, i: number, a: number, b: number, c: number): void {
+  if (a > b) [a, b] = [b, a];
+  if (b > c) [b, c] = [c, b];
+  if (a > b) [a, b] = [b, a];
+  out.p10[i] = a;
+  out.p50[i] = b;
+  out.p90[i] = c;
 }
 
 const clean = (x: number) => (Number.isFinite(x) ? Math.max(0, x) : 0);
