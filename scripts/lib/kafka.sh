@@ -87,12 +87,20 @@ kafka_cmd() {
 
 kafka_format() {
   local idfile="$KAFKA_HOME/cluster-id"
-  # A cluster id is 16 random bytes in base64url without padding.
-  [[ -s "$idfile" ]] || head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$idfile"
+  # A cluster id is 16 random bytes in base64url without padding. One that starts with '-' is read
+  # by StorageTool's argument parser as an option (1 run in 64 failed so), so draw again, as Kafka's
+  # own Uuid.randomUuid does.
+  if [[ ! -s "$idfile" || "$(cat "$idfile")" == -* ]]; then
+    local id=-
+    while [[ "$id" == -* ]]; do id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"; done
+    printf '%s' "$id" >"$idfile"
+  fi
   KAFKA_HEAP_OPTS="-Xmx256m" kafka_cmd kafka.tools.StorageTool format -t "$(cat "$idfile")" \
     -c "$KAFKA_HOME/config/server.properties" --ignore-formatted
-  "${KAFKA_CMD[@]}" >>"$KAFKA_LOG_DIR/format.log" 2>&1 ||
-    die "kafka: storage format failed, see $KAFKA_LOG_DIR/format.log"
+  if ! "${KAFKA_CMD[@]}" >>"$KAFKA_LOG_DIR/format.log" 2>&1; then
+    tail -n 20 "$KAFKA_LOG_DIR/format.log" >&2
+    die "kafka: storage format failed (cluster id $(cat "$idfile")), see $KAFKA_LOG_DIR/format.log"
+  fi
 }
 
 kafka_up() {
