@@ -13,6 +13,7 @@ import { orderConsumer } from '../services/order-consumer/handler';
 import { reviewConsumer } from '../services/review-consumer/handler';
 import { forecasterServiceSpec } from '../services/forecaster/service';
 import { replayerSpec } from '../services/replayer/main';
+import { stockSpec } from '../services/stock-loader/main';
 import { restockSpec } from '../services/restock-trigger/config';
 import { biddingSpec } from '../services/ad-bidding-example/config';
 
@@ -48,6 +49,7 @@ export function serviceSpecs(): Record<string, { spec: Spec; what: string }> {
     'restock-trigger': { spec: restockSpec, what: 'trends + inventory topics -> restock-alerts when p90 demand over the lead time exceeds stock on hand plus on order' },
     'ad-bidding-example': { spec: biddingSpec, what: 'trends topic (typed client) -> one bid multiplier per trend, as JSON lines on stdout' },
     replayer: { spec: replayerSpec, what: 'publishes an Online Retail CSV as listing and order events, in event-time order' },
+    'stock-loader': { spec: stockSpec, what: '`trendcast stock`: publishes stock counts (a CSV or one product) as inventory events for the restock trigger' },
   };
 }
 

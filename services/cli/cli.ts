@@ -9,9 +9,10 @@ import { demo } from './commands/demo';
 import { infra } from './commands/infra';
 import { replay } from './commands/replay';
 import { start } from './commands/start';
+import { stock } from './commands/stock';
 import { train } from './commands/train';
 
-export const COMMANDS: Command[] = [demo, replay, train, backtest, infra, start];
+export const COMMANDS: Command[] = [demo, replay, stock, train, backtest, infra, start];
 
 export function mainHelp(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n');

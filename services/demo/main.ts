@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { SingleBar } from 'cli-progress';
-import { seriesSpec, embeddingSpec, validationSpec, serviceSpec } from '../../shared/config/common';
+import { seriesSpec, embeddingSpec, validationSpec, serviceSpec, validationLimits } from '../../shared/config/common';
 import { parseConfig, type Spec } from '../../shared/config/spec';
 import { loadEmbedder } from '../../shared/adapters/embedder';
 import { runMain } from '../../shared/adapters/main';
@@ -36,7 +36,7 @@ export async function main(argv: string[], env = process.env): Promise<void> {
   const result = await runDemo({
     file: c.DEMO_DATA, embedder, model,
     settings: { alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY },
-    limits: { maxOrderQuantity: c.MAX_ORDER_QUANTITY, maxUnitPrice: c.MAX_UNIT_PRICE, maxTextChars: c.MAX_TEXT_CHARS, maxFutureSkewMs: c.MAX_FUTURE_SKEW_MS },
+    limits: validationLimits(c),
     horizon: c.FORECAST_HORIZON, flatBand: c.TREND_FLAT_BAND, log,
     onProgress: (done, total) => {
       if (!barStarted) bar.start(total, 0);

@@ -1,3 +1,4 @@
+import { validationLimits } from '../../shared/config/common';
 import { codecFor } from '../../shared/avro/codec';
 import type { InventoryEvent, RestockAlert, Trend } from '../../shared/domain/events';
 import { validateTrendForRestock } from '../../shared/domain/restock';
@@ -36,7 +37,7 @@ export async function startRestockTrigger(env = process.env): Promise<{ stop(): 
     emitted: (state, n) => alerts.inc({ state }, n),
   });
   const retry = { retries: c.RETRY_COUNT, initialMs: c.RETRY_INITIAL_MS, maxMs: c.RETRY_MAX_MS };
-  const limits = { maxOrderQuantity: c.MAX_ORDER_QUANTITY, maxUnitPrice: c.MAX_UNIT_PRICE, maxTextChars: c.MAX_TEXT_CHARS, maxFutureSkewMs: c.MAX_FUTURE_SKEW_MS };
+  const limits = validationLimits(c);
   const common = { dlq: publisher, retry, log, observer: metrics.observer };
   // the trigger reads trends like any consumer of the topic: a newer forecaster's schema is read as a prefix
   const stages: Record<string, BatchListener> = {

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { codecFor, type SchemaName } from '../avro/codec';
-import { consumerTuningSpec, kafkaSpec, redisSpec, seriesSpec, serviceSpec, validationSpec } from '../config/common';
+import { consumerTuningSpec, kafkaSpec, redisSpec, seriesSpec, serviceSpec, validationLimits, validationSpec } from '../config/common';
 import { parseConfig, type ConfigOf, type Spec } from '../config/spec';
 import type { StateStore } from '../domain/state';
 import type { ValidationLimits } from '../domain/validation';
@@ -50,7 +50,7 @@ export interface ConsumerDefinition<T, S extends Spec> {
 }
 
 export function limitsOf(c: ConsumerConfig): ValidationLimits {
-  return { maxOrderQuantity: c.MAX_ORDER_QUANTITY, maxUnitPrice: c.MAX_UNIT_PRICE, maxTextChars: c.MAX_TEXT_CHARS, maxFutureSkewMs: c.MAX_FUTURE_SKEW_MS };
+  return validationLimits(c);
 }
 
 /** Wires one consumer service: config -> Redis, Kafka, metrics server -> stage -> subscription; SIGTERM stops it. */

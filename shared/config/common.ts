@@ -1,4 +1,5 @@
-import type { Spec } from './spec';
+import type { ValidationLimits } from '../domain/validation';
+import type { ConfigOf, Spec } from './spec';
 
 /** Variables every pipeline service reads. Service-specific ones live beside each service's main.ts. */
 export const kafkaSpec = {
@@ -30,6 +31,11 @@ export const validationSpec = {
   MAX_TEXT_CHARS: { kind: 'int', default: 10000, min: 16, doc: 'Longer review/listing texts go to the DLQ' },
   MAX_FUTURE_SKEW_MS: { kind: 'int', default: 86400000, min: 0, doc: 'Events dated further in the future go to the DLQ' },
 } satisfies Spec;
+
+/** The validation limits of a parsed config that includes validationSpec. */
+export function validationLimits(c: ConfigOf<typeof validationSpec>): ValidationLimits {
+  return { maxOrderQuantity: c.MAX_ORDER_QUANTITY, maxUnitPrice: c.MAX_UNIT_PRICE, maxTextChars: c.MAX_TEXT_CHARS, maxFutureSkewMs: c.MAX_FUTURE_SKEW_MS };
+}
 
 export const serviceSpec = {
   LOG_LEVEL: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Log level' },
