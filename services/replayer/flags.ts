@@ -1,3 +1,5 @@
+import { envFromFlags } from '../../shared/config/flags';
+
 /**
  * The replayer's command-line flags and the variables they set: one table for `tsx
  * services/replayer/main.ts --file ...` and for `trendcast replay` (which adds its help from it).
@@ -11,12 +13,4 @@ export const REPLAY_FLAGS = {
 } as const;
 
 /** Command-line flags override the environment; both go through the same validation. */
-export function flagsToEnv(argv: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const def = (REPLAY_FLAGS as Record<string, { env: string }>)[argv[i]];
-    if (!def) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(REPLAY_FLAGS).join(', ')})`);
-    env[def.env] = argv[++i] ?? '';
-  }
-  return env;
-}
+export const flagsToEnv = (argv: string[]): Record<string, string> => envFromFlags(argv, REPLAY_FLAGS);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { kafkaSpec, serviceSpec, validationLimits, validationSpec } from '../../shared/config/common';
 import { parseConfig, type Spec } from '../../shared/config/spec';
+import { envFromFlags } from '../../shared/config/flags';
 import { ConfigError } from '../../shared/errors';
 import { createKafka, ensureTopics } from '../../shared/adapters/kafka/client';
 import { KafkaPublisher } from '../../shared/adapters/kafka/publisher';
@@ -26,20 +27,9 @@ export const stockSpec = {
   STOCK_COUNTED_AT: { kind: 'string', default: '', doc: 'One count: when it was counted (ISO date-time with zone, date, or epoch ms; empty = now)' },
 } satisfies Spec;
 
-/** Command-line flags override the environment; both go through the same validation. */
-export function flagsToEnv(argv: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const def = (STOCK_FLAGS as Record<string, { env: string }>)[argv[i]];
-    if (!def) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(STOCK_FLAGS).join(', ')})`);
-    env[def.env] = argv[++i] ?? '';
-  }
-  return env;
-}
-
 /** Wiring: config -> counts (all valid, or nothing is sent) -> the inventory topic. Returns the count published. */
 export async function main(argv: string[], env = process.env): Promise<number> {
-  const c = parseConfig(stockSpec, { ...env, ...flagsToEnv(argv) });
+  const c = parseConfig(stockSpec, { ...env, ...envFromFlags(argv, STOCK_FLAGS) });
   if (!c.STOCK_FILE && !c.STOCK_SKU) throw new ConfigError('STOCK_FILE', 'give a file (--file) or one count (--sku, --on-hand, --lead-time; variables STOCK_SKU, STOCK_ON_HAND, STOCK_LEAD_TIME_DAYS)');
   if (c.STOCK_FILE && c.STOCK_SKU) throw new ConfigError('STOCK_SKU', 'give either a file (--file) or one count (--sku ...), not both');
   const csv = c.STOCK_FILE ? fs.readFileSync(c.STOCK_FILE === '-' ? 0 : c.STOCK_FILE, 'utf8') : null;
