@@ -104,3 +104,11 @@ test('reviews and listings through the scripts', async () => {
   expect(s2.listing).toMatchObject({ title: 'New', category: 'c', brand: null, price: 2.5, modelId: 'm' });
   expect(Array.from(s2.listing!.embedding!)).toEqual([0.5, 0.25]);
 });
+
+test('taking more dirty products than Lua can unpack at once (the forecaster takes batch size x 8) pops them all', async () => {
+  const n = 9000;
+  await store.applyOrders(Array.from({ length: n }, (_, i) => order(`D${i}`, `d${i}`, 1, 1)));
+  const taken = await store.takeDirty(Date.now() + 1000, 0, 20_000);
+  expect(taken.filter((s) => s.startsWith('D')).sort()).toEqual(Array.from({ length: n }, (_, i) => `D${i}`).sort());
+  expect(await store.takeDirty(Date.now() + 1000, 0, 20_000)).toEqual([]);
+});

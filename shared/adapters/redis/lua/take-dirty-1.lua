@@ -6,5 +6,10 @@
   Returns the popped skus.
 ]]
 local skus = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-if #skus > 0 then redis.call('ZREM', KEYS[1], unpack(skus)) end
+-- unpack() fails beyond ~8000 values (Lua's C stack), and the forecaster may take more than that at
+-- once (FORECAST_BATCH_SIZE x 8): remove them in slices
+local SLICE = 4000
+for i = 1, #skus, SLICE do
+  redis.call('ZREM', KEYS[1], unpack(skus, i, math.min(i + SLICE - 1, #skus)))
+end
 return skus
