@@ -3,11 +3,15 @@ import type { ConfigOf, Spec } from './spec';
 
 /** Variables every pipeline service reads. Service-specific ones live beside each service's main.ts. */
 export const kafkaSpec = {
-  KAFKA_BROKERS: { kind: 'list', default: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers, comma-separated' },
+  KAFKA_BROKERS: {
+    kind: 'list', default: ['127.0.0.1:9092'], doc: 'Kafka bootstrap brokers, comma-separated host:port',
+    // kafkajs takes a broker without a port and fails only later, with a message that names no variable
+    item: { pattern: /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, form: 'host:port (port 1..65535)' },
+  },
   KAFKA_CLIENT_ID: { kind: 'string', default: 'trendcast', doc: 'Kafka client id prefix' },
   TOPIC_PREFIX: { kind: 'string', default: '', pattern: /^[A-Za-z0-9._-]*$/, doc: 'Prefix of every topic name (tests use a random one)' },
   CONSUMER_BATCH_MAX_BYTES: { kind: 'int', default: 4194304, min: 1024, doc: 'Max bytes per partition fetch' },
-  RETRY_INITIAL_MS: { kind: 'int', default: 200, min: 1, doc: 'First backoff of a retried transient failure' },
+  RETRY_INITIAL_MS: { kind: 'int', default: 200, min: 1, atMost: 'RETRY_MAX_MS', doc: 'First backoff of a retried transient failure' },
   RETRY_MAX_MS: { kind: 'int', default: 10000, min: 1, doc: 'Largest backoff' },
   RETRY_COUNT: { kind: 'int', default: 8, min: 0, doc: 'Retries of a transient failure before the consumer restarts the batch' },
 } satisfies Spec;

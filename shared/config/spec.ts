@@ -6,11 +6,13 @@ import { ConfigError } from '../errors';
  * message naming it, and docs/config.md and the docker-compose check read the same declarations.
  */
 export type VarSpec =
-  | { kind: 'int' | 'float'; default?: number; min?: number; max?: number; doc: string }
+  /** atMost: the name of another variable of the spec that this one must not exceed. */
+  | { kind: 'int' | 'float'; default?: number; min?: number; max?: number; atMost?: string; doc: string }
   | { kind: 'string'; default?: string; pattern?: RegExp; doc: string }
   | { kind: 'bool'; default?: boolean; doc: string }
   | { kind: 'enum'; values: readonly string[]; default?: string; doc: string }
-  | { kind: 'list'; default?: string[]; doc: string };
+  /** item: what every element must match, with a hint of the form for the error message. */
+  | { kind: 'list'; default?: string[]; item?: { pattern: RegExp; form: string }; doc: string };
 
 export type Spec = Record<string, VarSpec>;
 
@@ -45,8 +47,13 @@ function parseOne(name: string, spec: VarSpec, raw: string | undefined): unknown
     case 'enum':
       if (!spec.values.includes(raw)) throw new ConfigError(name, `${JSON.stringify(raw)} is not one of ${spec.values.join(', ')}`);
       return raw;
-    case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'list': {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      if (items.length === 0) throw new ConfigError(name, `${JSON.stringify(raw)} has no items`);
+      const bad = spec.item ? items.find((i) => !spec.item!.pattern.test(i)) : undefined;
+      if (bad !== undefined) throw new ConfigError(name, `${JSON.stringify(bad)} is not of the form ${spec.item!.form}`);
+      return items;
+    }
     case 'string':
       if (spec.pattern && !spec.pattern.test(raw)) throw new ConfigError(name, `${JSON.stringify(raw)} does not match ${spec.pattern}`);
       return raw;
@@ -56,6 +63,10 @@ function parseOne(name: string, spec: VarSpec, raw: string | undefined): unknown
 export function parseConfig<S extends Spec>(spec: S, env: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
   const out: Record<string, unknown> = {};
   for (const [name, s] of Object.entries(spec)) out[name] = parseOne(name, s, env[name]);
+  for (const [name, s] of Object.entries(spec)) {
+    if (!('atMost' in s) || s.atMost === undefined || !(s.atMost in out)) continue;
+    if ((out[name] as number) > (out[s.atMost] as number)) throw new ConfigError(name, `${out[name]} is above ${s.atMost} (${out[s.atMost]})`);
+  }
   return out as ConfigOf<S>;
 }
 
