@@ -119,7 +119,7 @@ async function workerPasses(job: ForecastJob, skus: string[]) {
 /** The Trend the job publishes for a forecast (services/forecaster/job.ts). */
 function trendOf(snap: ProductSnapshot, f: QuantileForecast, wm: number, model: string) {
   const wmBucket = Math.floor(wm / settings.bucketMs);
-  const { level, trend } = smoothingAt(snap, wmBucket, settings);
+  const { level, trend } = smoothingAt(snap, wmBucket - 1, settings);
   return buildTrend({
     sku: snap.sku, forecast: tidy(f), firstBucketStart: wmBucket * settings.bucketMs, bucketMs: settings.bucketMs, level, trend,
     basedOnEventTime: wm, generatedAt: Date.now(), model, modelVersion: 'bench', flatBand: 0.01, category: snap.listing?.category ?? null,

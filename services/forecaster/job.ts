@@ -171,7 +171,8 @@ export class ForecastJob {
     const forecasts = await model.forecast(inputs, this.s.horizon);
     const generatedAt = Date.now();
     const trends = snaps.map((snap, i) => {
-      const { level, trend } = smoothingAt(snap, wmBucket, this.s);
+      // level and slope as of the forecast's origin (the last complete bucket), like the forecast itself
+      const { level, trend } = smoothingAt(snap, wmBucket - 1, this.s);
       return buildTrend({
         sku: snap.sku, forecast: tidy(forecasts[i]), firstBucketStart: wmBucket * this.s.bucketMs, bucketMs: this.s.bucketMs,
         level, trend, basedOnEventTime: wm, generatedAt, model: model.name, modelVersion: version, flatBand: this.s.flatBand,

@@ -61,6 +61,19 @@ export function holtStep(s: HoltState, y: number, p: SmoothingParams): HoltState
   return { level, trend };
 }
 
+/**
+ * The state one bucket earlier: S_{t-1} = M^-1 (S_t - g y_t), exact since the filter is linear and
+ * det M = 1 - alpha. Null for alpha = 1 (the level then keeps nothing of the past to go back to).
+ */
+export function holtUnstep(s: HoltState, y: number, p: SmoothingParams): HoltState | null {
+  const a = p.alpha;
+  const ab = p.alpha * p.beta;
+  if (a >= 1) return null;
+  const l = s.level - a * y;
+  const t = s.trend - ab * y;
+  return { level: ((1 - ab) * l - (1 - a) * t) / (1 - a), trend: (ab * l) / (1 - a) + t };
+}
+
 /** Runs the filter over a whole series from the zero state (or from `init`). */
 export function holtFilter(series: ArrayLike<number>, p: SmoothingParams, init: HoltState = { level: 0, trend: 0 }): HoltState {
   let s = init;

@@ -9,6 +9,7 @@ import { MemoryStateStore } from '../../../shared/adapters/memory/state-store';
 import type { OutboundMessage, Publisher } from '../../../shared/adapters/transport';
 import type { OrderEvent, Trend } from '../../../shared/domain/events';
 import { snapshotToSeries } from '../../../shared/domain/series';
+import { holtFilter } from '../../../shared/domain/smoothing';
 import type { ProductSnapshot } from '../../../shared/domain/state';
 import type { ForecastModel } from '../../../shared/forecasting/model';
 import { ForecastJob, modelInput } from '../../../services/forecaster/job';
@@ -164,5 +165,29 @@ describe('modelInput', () => {
       expect(got.history).toBeInstanceOf(Float64Array);
       expect({ ...got, history: Array.from(got.history) }).toEqual({ ...want, history: Array.from(want.history) });
     }
+  });
+});
+
+describe('the trend travels with its forecast: level and slope as of the origin, the last complete bucket', () => {
+  test('a steady seller with a little sold so far today is FLAT, and its level and slope are the filter over complete days', async () => {
+    const store = new MemoryStateStore(settings);
+    // 10 a day for 30 days, then 1 unit in the first hour of day 30 (the watermark's, unfinished, bucket)
+    await store.applyOrders([...Array.from({ length: 30 }, (_, d) => order('STEADY', d, 10)), order('STEADY', 30, 1)]);
+    const bus = new MemoryBus();
+    const model: ForecastModel = { name: 'm', forecast: async (b, hz) => b.map(() => ({ p10: new Array(hz).fill(8), p50: new Array(hz).fill(10), p90: new Array(hz).fill(12) })) };
+    const job = new ForecastJob({
+      store, publisher: bus, topic: 'trends', codec, model: { current: () => ({ model, version: 'v' }), refit: async () => {} },
+      settings: { alpha: 0.3, beta: 0.1, bucketMs: D, horizon: 2, flatBand: 0.01 },
+    });
+    await job.runAll(['STEADY'], 10);
+    const t = codec.decode(bus.topics.get('trends')![0].value as Buffer).value;
+    const ref = holtFilter(new Array(30).fill(10), settings);
+    expect(t.level).toBeCloseTo(ref.level, 9);
+    expect(t.slope).toBeCloseTo(ref.trend / ref.level, 9);
+    expect(t.direction).toBe('FLAT');
+    // with the partial day counted, the same state would have read as falling
+    const [snap] = await store.read(['STEADY']);
+    expect(snap.smoothing!.trend / snap.smoothing!.level).toBeLessThan(-0.01);
+    expect(t.horizon[0].bucketStart).toBe(Math.floor((T0 + 30 * D) / D) * D);
   });
 });

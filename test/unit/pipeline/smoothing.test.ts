@@ -1,4 +1,6 @@
-import { holtApply, holtFilter, holtStep, matPow, transition } from '../../../shared/domain/smoothing';
+import { holtApply, holtFilter, holtStep, holtUnstep, matPow, transition } from '../../../shared/domain/smoothing';
+import { smoothingAt } from '../../../shared/domain/series';
+import type { ProductSnapshot } from '../../../shared/domain/state';
 
 const p = { alpha: 0.3, beta: 0.1 };
 
@@ -44,5 +46,37 @@ describe('Holt smoothing', () => {
       expect(st.level).toBeCloseTo(batch.level, 9);
       expect(st.trend).toBeCloseTo(batch.trend, 9);
     }
+  });
+});
+
+describe('going back a bucket (the forecast origin before an unfinished bucket)', () => {
+  const p = { alpha: 0.3, beta: 0.1 };
+  test('holtUnstep undoes holtStep; alpha = 1 cannot be undone', () => {
+    const s = holtFilter([3, 0, 7, 2, 9, 0, 0, 4], p);
+    for (const y of [0, 5, -2, 1000]) {
+      const back = holtUnstep(holtStep(s, y, p), y, p)!;
+      expect(back.level).toBeCloseTo(s.level, 10);
+      expect(back.trend).toBeCloseTo(s.trend, 10);
+    }
+    expect(holtUnstep(s, 1, { alpha: 1, beta: 0.1 })).toBeNull();
+  });
+
+  test('smoothingAt an earlier bucket equals the filter over the buckets up to it; later ones carry forward', () => {
+    const values = [4, 0, 0, 6, 2, 8, 1];
+    const s = holtFilter(values, p);
+    const snap = { sku: 'X', demand: { oldest: 100, latest: 106, values }, smoothing: { ...s, latest: 106 } } as unknown as ProductSnapshot;
+    for (const back of [1, 2, 3]) {
+      const ref = holtFilter(values.slice(0, values.length - back), p);
+      const got = smoothingAt(snap, 106 - back, p);
+      expect(got.level).toBeCloseTo(ref.level, 9);
+      expect(got.trend).toBeCloseTo(ref.trend, 9);
+    }
+    const ahead = smoothingAt(snap, 108, p);
+    const refAhead = holtFilter([...values, 0, 0], p);
+    expect(ahead.level).toBeCloseTo(refAhead.level, 9);
+    expect(smoothingAt(snap, 106, p)).toEqual({ level: s.level, trend: s.trend });
+    // before the first bucket the filter has seen nothing: the zero state
+    expect(smoothingAt(snap, 90, p).level).toBeCloseTo(0, 9);
+    expect(smoothingAt(snap, 90, p).trend).toBeCloseTo(0, 9);
   });
 });
