@@ -9,6 +9,12 @@ import type { InventoryEvent, RestockAlert, Trend } from './events';
  * hovering around the threshold does not flap. Every input is versioned (trends by generatedAt,
  * stock by eventTime): a redelivered or older input changes nothing, which makes the rule
  * idempotent under redelivery.
+ *
+ * The sum of the daily p90s is not the p90 of the lead time's total: it is that only when the days
+ * move together (one shared demand level, the case a level that is itself uncertain comes close to);
+ * with days independent of each other it is well above it (Poisson(2) a day for 7 days: a sum of
+ * 28 against a p90 of the total of 19). So the rule is a conservative bound that errs on the side of
+ * restocking, by design: the trends carry marginal quantiles only, not how the days co-vary.
  */
 export const DAY_MS = 86_400_000;
 
