@@ -112,3 +112,18 @@ test('taking more dirty products than Lua can unpack at once (the forecaster tak
   expect(taken.filter((s) => s.startsWith('D')).sort()).toEqual(Array.from({ length: n }, (_, i) => `D${i}`).sort());
   expect(await store.takeDirty(Date.now() + 1000, 0, 20_000)).toEqual([]);
 });
+
+test('a service whose series settings differ from those the state was built with stops at connect, naming the variable', async () => {
+  for (const [change, name] of [[{ maxBuckets: 120 }, 'SERIES_MAX_BUCKETS'], [{ bucketMs: 3600_000 }, 'BUCKET_MS'], [{ alpha: 0.5 }, 'SMOOTHING_ALPHA'], [{ beta: 0 }, 'SMOOTHING_BETA']] as const) {
+    const other = new RedisStateStore(REDIS_URL, prefix, { ...settings, ...change });
+    try {
+      await expect(other.connect()).rejects.toThrow(new RegExp(`^invalid configuration ${name}: is .+, but the state under KEY_PREFIX "${prefix}" was built with`));
+    } finally {
+      await other.close();
+    }
+  }
+  // the same settings connect, and the review decay (which only weighs new reviews) may change
+  const same = new RedisStateStore(REDIS_URL, prefix, { ...settings, reviewDecay: 0.5 });
+  await expect(same.connect()).resolves.toBeUndefined();
+  await same.close();
+});

@@ -23,6 +23,8 @@ export interface GlobalKeys {
   products: string;
   dirty: string;
   watermark: string;
+  /** The series settings the state was built with (checked at connect: see RedisStateStore). */
+  settings: string;
 }
 
 export function productKeys(prefix: string, sku: string): ProductKeys {
@@ -42,5 +44,5 @@ export function productKeys(prefix: string, sku: string): ProductKeys {
 }
 
 export function globalKeys(prefix: string): GlobalKeys {
-  return { products: `${prefix}:products`, dirty: `${prefix}:dirty`, watermark: `${prefix}:watermark` };
+  return { products: `${prefix}:products`, dirty: `${prefix}:dirty`, watermark: `${prefix}:watermark`, settings: `${prefix}:settings` };
 }

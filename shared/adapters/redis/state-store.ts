@@ -1,7 +1,7 @@
 import Redis, { type Pipeline } from 'ioredis';
 import { redisCall } from './guard';
 import type { Histogram } from 'prom-client';
-import { TrendcastError } from '../../errors';
+import { ConfigError, TrendcastError } from '../../errors';
 import type { ListingEvent, OrderFacts } from '../../domain/events';
 import {
   addStats, EMPTY_STATS, groupBySku,
@@ -34,6 +34,27 @@ export class RedisStateStore implements StateStore {
     } catch (err) {
       throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
     }
+    await this.checkSettings();
+  }
+
+  /**
+   * The state is only meaningful for the settings it was built with: a ring of another length puts
+   * buckets in the wrong slots, another bucket length or smoothing factor mixes two series. The
+   * first service to connect records them; any later one with other values stops at start-up,
+   * naming the variable, instead of corrupting what is there.
+   */
+  private async checkSettings(): Promise<void> {
+    const want: [string, number][] = [['BUCKET_MS', this.s.bucketMs], ['SERIES_MAX_BUCKETS', this.s.maxBuckets], ['SMOOTHING_ALPHA', this.s.alpha], ['SMOOTHING_BETA', this.s.beta]];
+    const pipe = this.redis.pipeline();
+    for (const [name, v] of want) pipe.hsetnx(this.g.settings, name, String(v));
+    pipe.hmget(this.g.settings, ...want.map(([name]) => name));
+    const replies = await this.guard(pipe.exec(), 'check_settings');
+    const stored = (replies?.[want.length]?.[1] ?? []) as (string | null)[];
+    want.forEach(([name, v], i) => {
+      if (stored[i] !== null && Number(stored[i]) !== v) {
+        throw new ConfigError(name, `is ${v}, but the state under KEY_PREFIX "${this.prefix}" was built with ${stored[i]}; set it back, or use a new KEY_PREFIX to build the state afresh`);
+      }
+    });
   }
 
   applyOrders(events: OrderFacts[]): Promise<ApplyStats> {
