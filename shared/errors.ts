@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'BROKER_UNAVAILABLE'
   | 'MODEL_UNAVAILABLE'
+  | 'HANDLER_FAILED'
   | 'INTERNAL';
 
 export class TrendcastError extends Error {
@@ -40,9 +41,14 @@ export class ConfigError extends TrendcastError {
   }
 }
 
-/** Turns anything thrown into a TrendcastError; unknown errors are treated as transient. */
+/**
+ * Turns anything thrown into a TrendcastError. Unknown errors are treated as transient, but for the
+ * programmer errors of JavaScript itself (a TypeError on some unexpected value...): those come back
+ * the same on every attempt, so retrying them would only stall the partition.
+ */
 export function toTrendcastError(err: unknown): TrendcastError {
   if (err instanceof TrendcastError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new TrendcastError('INTERNAL', message, { retriable: true, cause: err });
+  const deterministic = err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError;
+  return new TrendcastError('INTERNAL', message, { retriable: !deterministic, cause: err });
 }

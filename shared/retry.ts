@@ -10,7 +10,8 @@ export interface RetryOptions {
 
 /**
  * Exponential backoff with full jitter. Only retriable errors are retried: a poison message or a
- * programmer error fails at once, so it reaches the dead-letter path instead of looping.
+ * programmer error fails at once; the stage then isolates the messages that cause it and
+ * dead-letters them (shared/adapters/stage.ts), instead of looping.
  */
 export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
   const factor = opts.factor ?? 2;

@@ -1,5 +1,5 @@
 import type { AvroCodec } from '../avro/codec';
-import { PoisonMessageError, toTrendcastError } from '../errors';
+import { PoisonMessageError, toTrendcastError, type TrendcastError } from '../errors';
 import type { Logger } from '../log';
 import { withRetry, type RetryOptions } from '../retry';
 import { dlqTopic, type BatchListener, type InboundMessage, type Publisher } from './transport';
@@ -63,10 +63,15 @@ export function createStage<T>(o: StageOptions<T>): BatchListener {
     }
     if (valid.length > 0) {
       const run = o.prepare ? o.prepare(valid.splice(0)) : () => o.handle(valid);
-      const r = await withRetry(run, {
-        ...o.retry,
-        onRetry: (err, attempt, delayMs) => o.log.warn('retrying batch', { topic, attempt, delayMs, err: toTrendcastError(err) }),
-      });
+      let r: StageResult;
+      try {
+        r = await withRetry(run, retrying(o, topic));
+      } catch (err) {
+        // transient (the store or broker is down): the whole chunk is fetched again, nothing is lost
+        if (toTrendcastError(err).retriable) throw err;
+        const dead = new Set(poison.map((p) => p.m));
+        r = await isolate(o, messages.filter((m) => !dead.has(m)), err);
+      }
       obs.consumed(topic, 'ok', r.applied);
       if (r.duplicates) obs.consumed(topic, 'duplicate', r.duplicates);
       if (r.tooLate) obs.consumed(topic, 'late', r.tooLate);
@@ -75,7 +80,46 @@ export function createStage<T>(o: StageOptions<T>): BatchListener {
   };
 }
 
-function toDlq(m: InboundMessage, err: PoisonMessageError) {
+function retrying<T>(o: StageOptions<T>, topic: string) {
+  return { ...o.retry, onRetry: (err: Error, attempt: number, delayMs: number) => o.log.warn('retrying batch', { topic, attempt, delayMs, err: toTrendcastError(err) }) };
+}
+
+/**
+ * A batch failed with a permanent error (the same on every try): halves are handled apart until the
+ * messages that fail alone are found; those go to the DLQ with the error (HANDLER_FAILED), the rest
+ * are stored. Handlers are idempotent, so what a failed call stored before failing is not doubled.
+ * Rare, so the messages are decoded again here rather than kept decoded for it.
+ */
+async function isolate<T>(o: StageOptions<T>, messages: InboundMessage[], first: unknown): Promise<StageResult> {
+  const topic = messages[0].topic;
+  o.log.warn('batch failed permanently; isolating the messages that cause it', { topic, messages: messages.length, err: toTrendcastError(first).message });
+  const total: StageResult = { applied: 0, duplicates: 0, tooLate: 0 };
+  const failed: { m: InboundMessage; err: TrendcastError }[] = [];
+  const step = async (part: InboundMessage[]): Promise<void> => {
+    try {
+      const r = await withRetry(() => o.handle(part.map((m) => o.validate(o.codec.decode(m.value).value))), retrying(o, topic));
+      total.applied += r.applied;
+      total.duplicates += r.duplicates;
+      total.tooLate += r.tooLate;
+    } catch (err) {
+      const e = toTrendcastError(err);
+      if (e.retriable) throw err;
+      if (part.length === 1) return void failed.push({ m: part[0], err: e });
+      const half = Math.ceil(part.length / 2);
+      await step(part.slice(0, half));
+      await step(part.slice(half));
+    }
+  };
+  await step(messages);
+  if (failed.length > 0) {
+    await withRetry(() => o.dlq.publish(dlqTopic(topic), failed.map(({ m, err }) => toDlq(m, { code: 'HANDLER_FAILED', message: err.message }))), o.retry);
+    for (const { m, err } of failed) o.log.warn('message sent to dead-letter topic', { topic, partition: m.partition, offset: m.offset, code: 'HANDLER_FAILED', reason: err.message });
+    (o.observer ?? NULL_OBSERVER).consumed(topic, 'dlq', failed.length);
+  }
+  return total;
+}
+
+function toDlq(m: InboundMessage, err: { code: string; message: string }) {
   return {
     key: m.key ? m.key.toString('utf8') : '',
     value: m.value ?? Buffer.alloc(0),

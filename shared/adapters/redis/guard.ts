@@ -3,7 +3,8 @@ import { TrendcastError } from '../../errors';
 
 /**
  * Times a Redis call into the latency histogram and turns a client failure into a retriable
- * STORE_UNAVAILABLE, so the stage retries the batch instead of dead-lettering it.
+ * STORE_UNAVAILABLE, so the stage retries the batch instead of dead-lettering it; a script error
+ * becomes a permanent HANDLER_FAILED, which the stage narrows down to the message that causes it.
  */
 export async function redisCall<T>(p: Promise<T>, op: string, latency?: Histogram<string>): Promise<T> {
   const end = latency?.startTimer({ op });
@@ -11,6 +12,11 @@ export async function redisCall<T>(p: Promise<T>, op: string, latency?: Histogra
     return await p;
   } catch (err) {
     if (err instanceof TrendcastError) throw err;
+    // a script that fails on its input, or a key of the wrong type, fails the same way every time
+    const msg = (err as Error).message ?? '';
+    if ((err as Error).name === 'ReplyError' && (/user_script|Error running script/.test(msg) || msg.startsWith('WRONGTYPE'))) {
+      throw new TrendcastError('HANDLER_FAILED', `redis ${op} failed: ${msg}`, { retriable: false, cause: err });
+    }
     throw new TrendcastError('STORE_UNAVAILABLE', `redis ${op} failed: ${(err as Error).message}`, { retriable: true, cause: err });
   } finally {
     end?.();

@@ -1,0 +1,76 @@
+/**
+ * The stage when the handler fails: a permanent failure is narrowed down to the messages that cause
+ * it, which go to the DLQ (HANDLER_FAILED) while the others are stored; a transient one is never
+ * dead-lettered (the chunk is fetched again); Redis errors are classified accordingly.
+ */
+import { codecFor } from '../../../shared/avro/codec';
+import { MemoryBus } from '../../../shared/adapters/memory/bus';
+import { redisCall } from '../../../shared/adapters/redis/guard';
+import { createStage } from '../../../shared/adapters/stage';
+import type { InboundMessage } from '../../../shared/adapters/transport';
+import type { OrderEvent } from '../../../shared/domain/events';
+import { TrendcastError, toTrendcastError } from '../../../shared/errors';
+import { createLogger } from '../../../shared/log';
+
+const codec = codecFor<OrderEvent>('order');
+const order = (i: number, sku: string): OrderEvent => ({
+  eventId: `e${i}`, eventTime: Date.UTC(2011, 0, 1) + i * 1000, sku, orderId: `o${i}`, kind: 'ORDER', quantity: 1, unitPrice: 1, currency: 'GBP', customerId: null, country: null,
+});
+const inbound = (events: OrderEvent[]): InboundMessage[] =>
+  events.map((e, i) => ({ topic: 'orders', partition: 0, offset: String(i), key: Buffer.from(e.sku), value: codec.encode(e), headers: {} }));
+const retry = { retries: 2, initialMs: 1, maxMs: 2 };
+const log = createLogger('test', 'silent');
+
+test('a handler bug on some messages: those go to the DLQ with the error, every other message is stored', async () => {
+  const dlq = new MemoryBus();
+  const stored = new Set<string>();
+  let calls = 0;
+  const stage = createStage<OrderEvent>({
+    codec, validate: (e) => e, dlq, retry, log,
+    handle: async (events) => {
+      calls++;
+      // a deterministic bug: the same TypeError on every attempt while a BAD event is in the batch
+      if (events.some((e) => e.sku === 'BAD')) (null as unknown as { x: number }).x;
+      events.forEach((e) => stored.add(e.eventId));
+      return { applied: events.length, duplicates: 0, tooLate: 0 };
+    },
+  });
+  const events = Array.from({ length: 40 }, (_, i) => order(i, i === 7 || i === 30 ? 'BAD' : `P${i % 5}`));
+  await stage(inbound(events), { heartbeat: async () => {} });
+  expect([...stored].sort()).toEqual(events.filter((e) => e.sku !== 'BAD').map((e) => e.eventId).sort());
+  const dead = dlq.topics.get('orders.dlq') ?? [];
+  expect(dead.map((m) => codec.decode(m.value).value.eventId)).toEqual(['e7', 'e30']);
+  for (const m of dead) {
+    expect(m.headers['dlq-code']).toBe('HANDLER_FAILED');
+    expect(m.headers['dlq-reason']).toMatch(/Cannot read properties of null/);
+    expect(m.headers['dlq-source-offset']).toMatch(/^(7|30)$/);
+  }
+  // a bisection, not one call per message
+  expect(calls).toBeLessThan(40);
+});
+
+test('a transient failure that outlasts the retries fails the chunk (fetched again) and dead-letters nothing', async () => {
+  const dlq = new MemoryBus();
+  let calls = 0;
+  const stage = createStage<OrderEvent>({
+    codec, validate: (e) => e, dlq, retry, log,
+    handle: async () => {
+      calls++;
+      throw new TrendcastError('STORE_UNAVAILABLE', 'redis down', { retriable: true });
+    },
+  });
+  await expect(stage(inbound([order(1, 'A'), order(2, 'B')]), { heartbeat: async () => {} })).rejects.toThrow('redis down');
+  expect(calls).toBe(3);
+  expect(dlq.topics.get('orders.dlq') ?? []).toEqual([]);
+});
+
+test('errors: a script failing on its input or a wrong key type is permanent; a lost connection or a full server is not', async () => {
+  const reply = (message: string) => Object.assign(new Error(message), { name: 'ReplyError' });
+  const classify = (err: Error) => redisCall(Promise.reject(err), 'apply_orders').catch((e: TrendcastError) => [e.code, e.retriable]);
+  expect(await classify(reply('ERR user_script:9: too many results to unpack script: 77, on @user_script:9.'))).toEqual(['HANDLER_FAILED', false]);
+  expect(await classify(reply('WRONGTYPE Operation against a key holding the wrong kind of value'))).toEqual(['HANDLER_FAILED', false]);
+  expect(await classify(reply('ERR max number of clients reached'))).toEqual(['STORE_UNAVAILABLE', true]);
+  expect(await classify(new Error('Connection is closed.'))).toEqual(['STORE_UNAVAILABLE', true]);
+  expect(toTrendcastError(new TypeError('x is undefined')).retriable).toBe(false);
+  expect(toTrendcastError(new Error('socket hang up')).retriable).toBe(true);
+});
