@@ -75,8 +75,10 @@ describe('GlobalLstmModel on a synthetic series with known structure', () => {
       n++;
       if (y >= fe[i].p10[h] && y <= fe[i].p90[h]) inside++;
     }));
-    expect(inside / n).toBeGreaterThan(0.6);
-    expect(inside / n).toBeLessThan(0.97);
+    // 0.849 on 6,496 points here (wasm backend, seeded); the band leaves room for another backend's
+    // arithmetic, not for intervals that cover nearly everything
+    expect(inside / n).toBeGreaterThan(0.72);
+    expect(inside / n).toBeLessThan(0.92);
   });
 
   it('forecasts new products (empty history) from text and price: high-level clusters above low ones', async () => {
