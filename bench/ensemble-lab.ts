@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { hashEmbedder } from '../shared/backtest/hash-embedder';
 import { meanScores, scoreSegment, type SegmentScores } from '../shared/backtest/metrics';
 import { loadRetail } from '../shared/backtest/online-retail';
-import { defaultEnsembleMembers, loadPlugins } from '../shared/backtest/registry';
+import { defaultEnsembleMembers, useModels } from '../shared/backtest/registry';
+import { registerModels as registerTfjsModels } from '../shared/ml/register';
 import { ORIGINS, buildWindow, establishedInput } from '../shared/backtest/windows';
 import { classifier } from './demand-class';
 import { embeddingSpec } from '../shared/config/common';
@@ -74,7 +75,7 @@ function scoreWith(c: CachedWindow, w: Weights, cls?: number[]): SegmentScores {
 const fmt = (s: SegmentScores) => `WQL ${s.wql.toFixed(6)}  RMSSE ${s.rmsse.toFixed(6)}  coverage ${s.coverage.toFixed(4)}  WAPE ${s.wape.toFixed(4)}`;
 
 async function main(): Promise<void> {
-  loadPlugins();
+  useModels(registerTfjsModels);
   const file = flag('--data', existsSync(DEV_DATA) ? DEV_DATA : FIXTURE);
   const members = flag('--members', defaultEnsembleMembers().join(',')).split(',');
   const dir = flag('--cache', join(tmpdir(), 'trendcast-ensemble-cache'));

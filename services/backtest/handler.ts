@@ -6,7 +6,8 @@ import { SingleBar } from 'cli-progress';
 import { hashEmbedder } from '../../shared/backtest/hash-embedder';
 import { loadRetail } from '../../shared/backtest/online-retail';
 import { BacktestResult, Embed, runBacktest } from '../../shared/backtest/protocol';
-import { defaultEnsembleMembers, defaultModels, getModel, loadPlugins } from '../../shared/backtest/registry';
+import { defaultEnsembleMembers, defaultModels, getModel, useModels } from '../../shared/backtest/registry';
+import { registerModels as registerTfjsModels } from '../../shared/ml/register';
 import { createEmbedder } from '../../shared/embedding';
 import type { Logger } from '../../shared/log';
 import type { BacktestArgs } from './args';
@@ -37,7 +38,7 @@ async function makeEmbed(args: BacktestArgs, env: EmbeddingEnv, log: Logger): Pr
 }
 
 export async function runBacktestCommand(args: BacktestArgs, env: EmbeddingEnv, log: Logger): Promise<BacktestResult & { meta: Record<string, unknown> }> {
-  loadPlugins((m) => log.info(m));
+  useModels(registerTfjsModels);
   const models = args.models ?? defaultModels();
   const ensembleMembers = args.ensembleMembers ?? defaultEnsembleMembers();
   for (const m of [...models, ...(models.includes('ensemble') ? ensembleMembers : [])]) getModel(m); // unknown names fail before any work

@@ -1,6 +1,7 @@
 import type { AvroCodec } from '../../shared/avro/codec';
 import type { Trend } from '../../shared/domain/events';
-import { smoothingAt, snapshotToSeries } from '../../shared/domain/series';
+import { smoothingAt } from '../../shared/domain/series';
+import { snapshotToSeries } from '../../shared/forecasting/from-snapshot';
 import type { SmoothingParams } from '../../shared/domain/smoothing';
 import type { ProductSnapshot, StateStore } from '../../shared/domain/state';
 import { buildTrend } from '../../shared/domain/trend';

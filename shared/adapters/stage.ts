@@ -1,16 +1,11 @@
 import type { AvroCodec } from '../avro/codec';
 import { PoisonMessageError, toTrendcastError, type TrendcastError } from '../errors';
 import type { Logger } from '../log';
+import { NULL_OBSERVER, type StageObserver } from '../observability/observer';
 import { withRetry, type RetryOptions } from '../retry';
 import { dlqTopic, type BatchListener, type InboundMessage, type Publisher } from './transport';
 
-/** Counters a stage reports; services wire them to prom-client, tests read them directly. */
-export interface StageObserver {
-  consumed(topic: string, outcome: 'ok' | 'dlq' | 'duplicate' | 'late', n: number): void;
-  batchSeconds(topic: string, seconds: number): void;
-}
-
-export const NULL_OBSERVER: StageObserver = { consumed: () => {}, batchSeconds: () => {} };
+export { NULL_OBSERVER, type StageObserver };
 
 export interface StageResult {
   applied: number;

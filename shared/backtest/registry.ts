@@ -1,13 +1,11 @@
 /**
  * Models the backtest can run, by name. Other modules add theirs with registerModel (the tfjs LSTM
- * does so from shared/ml/register.ts, loaded by loadPlugins when present), so adding a model never
+ * does so from shared/ml/register.ts, which services/backtest passes to useModels), so adding a model never
  * means editing the backtest.
  *
  * A factory gets a per-window context whose member(name) returns ONE shared instance per name, so the
  * ensemble and the model's own row reuse the same fit (see SharedModel in protocol.ts).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ColdStartModel } from '../forecasting/cold-start';
 import { Ensemble } from '../forecasting/ensemble';
 import { STATISTICAL_MODELS, statisticalModel } from '../forecasting/index';
@@ -67,20 +65,14 @@ registerModel('ensemble', {
   description: 'validation-weighted quantile average; new products via cold_start',
 });
 
-/** Optional model modules, each exporting registerModels(register). Paths relative to shared/. */
-export const PLUGINS = ['ml/register'];
-
-let loaded = false;
-export function loadPlugins(log: (msg: string) => void = () => {}): void {
-  if (loaded) return;
-  loaded = true;
-  for (const p of PLUGINS) {
-    const base = join(__dirname, '..', p);
-    if (!['.ts', '.js'].some((ext) => existsSync(base + ext))) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(base) as { registerModels?: (register: typeof registerModel) => void };
-    if (typeof mod.registerModels !== 'function') throw new Error(`${base}: must export registerModels(register)`);
-    mod.registerModels(registerModel);
-    log(`loaded models from shared/${p}`);
-  }
+/**
+ * Adds a module's models (`registerModels` of shared/ml/register, say), once. The composition root
+ * (services/backtest, a benchmark) chooses them with an import of its own, so this registry, like
+ * the rest of the evaluation code, depends on no tfjs code.
+ */
+const used = new Set<(register: typeof registerModel) => void>();
+export function useModels(registerModels: (register: typeof registerModel) => void): void {
+  if (used.has(registerModels)) return;
+  used.add(registerModels);
+  registerModels(registerModel);
 }

@@ -1,4 +1,4 @@
-import type { QuantileForecast } from '../forecasting/model';
+import type { QuantileForecast } from './quantiles';
 import type { Trend, TrendDirection } from './events';
 
 export interface TrendInput {

@@ -3,6 +3,8 @@
  * worker and the ensemble treat seasonal naive, ETS, ARIMA and the LSTM alike.
  * Pure: no Kafka, Redis, prom-client here. tfjs-backed models live in shared/ml and implement it.
  */
+import type { QuantileForecast } from '../domain/quantiles';
+
 export interface SeriesInput {
   sku: string;
   /** Demand per bucket, oldest first; the last value is the bucket that ends at the forecast origin. Non-negative. */
@@ -18,12 +20,8 @@ export interface SeriesInput {
   reviews?: { count: number; ratingMean: number; embedding?: Float32Array };
 }
 
-/** Per step of the horizon, step 1 first. p10 <= p50 <= p90 and all >= 0. */
-export interface QuantileForecast {
-  p10: number[];
-  p50: number[];
-  p90: number[];
-}
+// The forecast's shape belongs to the domain (a trend carries it); models produce it.
+export type { QuantileForecast };
 
 export interface FitOptions {
   horizon: number;

@@ -1,6 +1,6 @@
 /**
- * Registers the tfjs models with the backtest (shared/backtest/registry.ts loads this module through
- * loadPlugins when it exists): `lstm` (with text embeddings) and `lstm_notext` (the ablation).
+ * Registers the tfjs models with the backtest (services/backtest passes this to `useModels` of
+ * shared/backtest/registry.ts): `lstm` (with text embeddings) and `lstm_notext` (the ablation).
  */
 import type { registerModel } from '../backtest/registry';
 import { GlobalLstmModel, LstmOptions } from './lstm';

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { StageObserver } from '../adapters/stage';
+import type { StageObserver } from './observer';
 
 export interface MetricDef {
   name: string;

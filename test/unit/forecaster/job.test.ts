@@ -8,7 +8,7 @@ import { MemoryBus } from '../../../shared/adapters/memory/bus';
 import { MemoryStateStore } from '../../../shared/adapters/memory/state-store';
 import type { OutboundMessage, Publisher } from '../../../shared/adapters/transport';
 import type { OrderEvent, Trend } from '../../../shared/domain/events';
-import { snapshotToSeries } from '../../../shared/domain/series';
+import { snapshotToSeries } from '../../../shared/forecasting/from-snapshot';
 import { holtFilter } from '../../../shared/domain/smoothing';
 import type { ProductSnapshot } from '../../../shared/domain/state';
 import type { ForecastModel } from '../../../shared/forecasting/model';
