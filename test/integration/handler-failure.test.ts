@@ -7,60 +7,47 @@
 import Redis from 'ioredis';
 import { codecFor } from '../../shared/avro/codec';
 import type { OrderEvent } from '../../shared/domain/events';
-import { RedisStateStore } from '../../shared/adapters/redis/state-store';
-import { collect, createTopics, deleteTopicsWithPrefix, groupLag, produce } from './support/kafka';
-import { deleteKeysWithPrefix } from './support/redis';
-import { REDIS_URL, startService, uniq, waitFor, type RunningService } from './support/services';
+import { collect, groupLag, produce } from './support/kafka';
+import { startOrderConsumer, type OrderConsumerRun } from './support/order-consumer';
+import { REDIS_URL, waitFor } from './support/services';
 
 const D = 86_400_000;
 const t0 = Date.UTC(2011, 0, 1);
-const prefix = uniq('it-hf-');
-const keyPrefix = uniq('ithf');
-const group = `${prefix}-orders`;
-const topic = `${prefix}-orders`;
 const codec = codecFor<OrderEvent>('order');
-let svc: RunningService;
-let store: RedisStateStore;
+let run: OrderConsumerRun;
 
 const order = (sku: string, i: number): OrderEvent => ({
   eventId: `${sku}-${i}`, eventTime: t0 + i * D + 60_000, sku, orderId: `o${i}`, kind: 'ORDER', quantity: 2, unitPrice: 1, currency: 'GBP', customerId: null, country: null,
 });
 
 beforeAll(async () => {
-  await createTopics([topic, `${topic}.dlq`]);
-  const r = new Redis(REDIS_URL);
-  await r.set(`${keyPrefix}:{BROKEN}:state`, 'not a hash');
-  await r.quit();
-  svc = await startService('order-consumer', { TOPIC_PREFIX: `${prefix}-`, KEY_PREFIX: keyPrefix, CONSUMER_GROUP: group, RETRY_COUNT: '1', RETRY_INITIAL_MS: '5', RETRY_MAX_MS: '10' });
-  store = new RedisStateStore(REDIS_URL, keyPrefix, { alpha: 0.3, beta: 0.1, bucketMs: D, maxBuckets: 400, reviewDecay: 0.1 });
-  await store.connect();
+  // retries kept short: the failure is permanent, only the isolation is under test
+  run = await startOrderConsumer('hf', { RETRY_COUNT: '1', RETRY_INITIAL_MS: '5', RETRY_MAX_MS: '10' }, async (keyPrefix) => {
+    const r = new Redis(REDIS_URL);
+    await r.set(`${keyPrefix}:{BROKEN}:state`, 'not a hash');
+    await r.quit();
+  });
 });
-
-afterAll(async () => {
-  await svc?.stop();
-  await store?.close();
-  await deleteKeysWithPrefix(keyPrefix);
-  await deleteTopicsWithPrefix(prefix);
-});
+afterAll(async () => run?.close());
 
 test("a product whose key has the wrong type: its orders are dead-lettered with the error, the others' are stored", async () => {
-  const dlq = await collect(`${topic}.dlq`);
+  const dlq = await collect(`${run.topic}.dlq`);
   try {
     const events = Array.from({ length: 30 }, (_, i) => order(['OK1', 'BROKEN', 'OK2'][i % 3], i));
-    await produce(topic, events.map((e) => ({ key: e.sku, value: codec.encode(e) })));
-    await waitFor('all consumed', async () => (await groupLag(group, topic)) === 0, 60_000);
+    await produce(run.topic, events.map((e) => ({ key: e.sku, value: codec.encode(e) })));
+    await waitFor('all consumed', async () => (await groupLag(run.group, run.topic)) === 0, 60_000);
     await waitFor('DLQ messages', async () => dlq.messages.length >= 10, 30_000);
     expect(dlq.messages.map((m) => codec.decode(m.value).value.eventId).sort()).toEqual(events.filter((e) => e.sku === 'BROKEN').map((e) => e.eventId).sort());
     for (const m of dlq.messages) {
       expect(m.headers['dlq-code']).toBe('HANDLER_FAILED');
       expect(m.headers['dlq-reason']).toMatch(/WRONGTYPE/);
     }
-    const [ok1, ok2] = await store.read(['OK1', 'OK2']);
+    const [ok1, ok2] = await run.store.read(['OK1', 'OK2']);
     expect(ok1.orderEvents).toBe(10);
     expect(ok2.orderEvents).toBe(10);
     expect(ok1.demand!.values.reduce((a, b) => a + b, 0)).toBe(20);
-    const metrics = await fetch(`http://127.0.0.1:${svc.port}/metrics`).then((r) => r.text());
-    const line = (name: string) => metrics.split('\n').find((l) => l.startsWith(name) && l.includes(`topic="${topic}"`) && (!l.includes('outcome=') || l.includes('outcome="dlq"')));
+    const metrics = await fetch(`http://127.0.0.1:${run.svc.port}/metrics`).then((r) => r.text());
+    const line = (name: string) => metrics.split('\n').find((l) => l.startsWith(name) && l.includes(`topic="${run.topic}"`) && (!l.includes('outcome=') || l.includes('outcome="dlq"')));
     expect(line('trendcast_events_consumed_total')).toMatch(/ 10$/);
     expect(line('trendcast_dlq_messages_total')).toMatch(/ 10$/);
   } finally {
