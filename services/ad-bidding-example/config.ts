@@ -5,7 +5,7 @@ export const biddingSpec = {
   ...kafkaSpec,
   ...redisSpec,
   ...serviceSpec,
-  CONSUMER_GROUP: { kind: 'string', default: 'trendcast-ad-bidding-example', doc: 'Consumer group id on the trends topic' },
+  CONSUMER_GROUP: { kind: 'string', default: '', doc: "Consumer group id on the trends topic ('' = <TOPIC_PREFIX>trendcast-ad-bidding-example)" },
   FROM_BEGINNING: { kind: 'bool', default: true, doc: 'A new consumer group starts at the oldest retained trend' },
   BIDDING_LOOKAHEAD_BUCKETS: { kind: 'int', default: 7, min: 1, max: 365, doc: 'Buckets of the forecast a bid looks at (W)' },
   BIDDING_SENSITIVITY: { kind: 'float', default: 1, min: 0, max: 100, doc: 'k in exp(k * W * slope)' },

@@ -1,3 +1,4 @@
+import { groupIdOf } from '../../shared/config/common';
 import Redis from 'ioredis';
 import { subscribeTrends } from '../../shared/clients/trends';
 import { checkBiddingParams } from '../../shared/domain/bidding';
@@ -29,16 +30,17 @@ export async function startAdBidding(env = process.env): Promise<{ stop(): Promi
   };
   const onTrend = bidHandler(params, stockOf, (line) => process.stdout.write(JSON.stringify(line) + '\n'));
   const topic = topicNames(c.TOPIC_PREFIX).trends;
+  const groupId = groupIdOf(c.CONSUMER_GROUP, c.TOPIC_PREFIX, 'ad-bidding-example');
   const sub = await subscribeTrends({
-    brokers: c.KAFKA_BROKERS, groupId: c.CONSUMER_GROUP, topic, fromBeginning: c.FROM_BEGINNING, clientId: `${c.KAFKA_CLIENT_ID}-ad-bidding`, log,
+    brokers: c.KAFKA_BROKERS, groupId, topic, fromBeginning: c.FROM_BEGINNING, clientId: `${c.KAFKA_CLIENT_ID}-ad-bidding`, log,
     onTrend: async (t, meta) => {
       const line = await onTrend(t, meta);
       metrics.observer.consumed(topic, line ? 'ok' : 'duplicate', 1);
     },
   });
-  const lag = startLagMonitor(createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-ad-bidding-lag` }, log), c.CONSUMER_GROUP, [topic], metrics.lag, 5000, log);
+  const lag = startLagMonitor(createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-ad-bidding-lag` }, log), groupId, [topic], metrics.lag, 5000, log);
   const server = await startHttpServer(c.METRICS_PORT, registry, { kafka: () => sub.joined, redis: () => !redis || redis.status === 'ready' });
-  log.info('started', { topic, groupId: c.CONSUMER_GROUP, params, metricsPort: server.port });
+  log.info('started', { topic, groupId, params, metricsPort: server.port });
   return {
     stop: async () => {
       await sub.stop();

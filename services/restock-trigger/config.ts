@@ -6,7 +6,7 @@ export const restockSpec = {
   ...redisSpec,
   ...validationSpec,
   ...serviceSpec,
-  ...consumerTuningSpec('trendcast-restock-trigger', 500),
+  ...consumerTuningSpec(500),
   RESTOCK_RESOLVE_MARGIN: {
     kind: 'float', default: 0.1, min: 0, max: 0.9,
     doc: 'Hysteresis: an open alert resolves once p90 demand over the lead time <= (onHand + onOrder) * (1 - this); 0 = as soon as it no longer exceeds',

@@ -1,4 +1,4 @@
-import { validationLimits } from '../../shared/config/common';
+import { groupIdOf, validationLimits } from '../../shared/config/common';
 import { codecFor } from '../../shared/avro/codec';
 import type { InventoryEvent, RestockAlert, Trend } from '../../shared/domain/events';
 import { validateTrendForRestock } from '../../shared/domain/restock';
@@ -46,15 +46,16 @@ export async function startRestockTrigger(env = process.env): Promise<{ stop(): 
   };
   const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: c.CONSUMER_CHUNK_SIZE, partitionsConcurrently: c.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: c.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: c.CONSUMER_PENDING_CHUNKS });
   // a batch holds one topic-partition, so each goes whole to its topic's stage
-  const sub = await subscriber.subscribe({ groupId: c.CONSUMER_GROUP, topics: [t.trends, t.inventory], fromBeginning: c.FROM_BEGINNING }, (messages, ctx) =>
+  const groupId = groupIdOf(c.CONSUMER_GROUP, c.TOPIC_PREFIX, 'restock-trigger');
+  const sub = await subscriber.subscribe({ groupId, topics: [t.trends, t.inventory], fromBeginning: c.FROM_BEGINNING }, (messages, ctx) =>
     messages.length === 0 ? Promise.resolve() : stages[messages[0].topic](messages, ctx),
   );
-  const lag = startLagMonitor(kafka, c.CONSUMER_GROUP, [t.trends, t.inventory], metrics.lag, 5000, log);
+  const lag = startLagMonitor(kafka, groupId, [t.trends, t.inventory], metrics.lag, 5000, log);
   const server = await startHttpServer(c.METRICS_PORT, registry, {
     kafka: () => subscriber.joined && publisher.isConnected,
     redis: () => store.redis.status === 'ready',
   });
-  log.info('started', { topics: [t.trends, t.inventory], alerts: t.restockAlerts, groupId: c.CONSUMER_GROUP, metricsPort: server.port });
+  log.info('started', { topics: [t.trends, t.inventory], alerts: t.restockAlerts, groupId, metricsPort: server.port });
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {

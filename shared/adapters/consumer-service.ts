@@ -1,8 +1,7 @@
 import type { Registry } from 'prom-client';
 import { codecFor, type SchemaName } from '../avro/codec';
-import { consumerTuningSpec, kafkaSpec, redisSpec, seriesSpec, serviceSpec, validationLimits, validationSpec } from '../config/common';
+import { consumerTuningSpec, groupIdOf, kafkaSpec, redisSpec, seriesSpec, serviceSpec, validationLimits, validationSpec } from '../config/common';
 import { parseConfig, type ConfigOf, type Spec } from '../config/spec';
-import { EventTimeLead } from '../domain/event-lead';
 import type { StateStore } from '../domain/state';
 import type { ValidationLimits } from '../domain/validation';
 import { createLogger, type LogLevel, type Logger } from '../log';
@@ -22,16 +21,10 @@ export const consumerSpec = {
   ...seriesSpec,
   ...validationSpec,
   ...serviceSpec,
-  MAX_EVENT_LEAD_MS: {
-    kind: 'int', default: 30 * 86_400_000, min: 0,
-    doc: 'Events dated further than this after the newest event time stored (the watermark) go to the DLQ: a wrong year would otherwise cut its product\'s history and move every forecast\'s origin (0 = no check)',
-  },
   // '' = trendcast-<service>
-  ...consumerTuningSpec('', 50000),
+  ...consumerTuningSpec(50000),
 } satisfies Spec;
 
-/** How often a consumer re-reads the shared watermark for the lead check (other topics move it too). */
-const WATERMARK_REFRESH_MS = 2000;
 
 export type ConsumerConfig = ConfigOf<typeof consumerSpec>;
 
@@ -44,7 +37,7 @@ export interface Handler<T> {
   close?(): Promise<void>;
 }
 
-export interface ConsumerDefinition<T extends { eventTime: number }, S extends Spec> {
+export interface ConsumerDefinition<T, S extends Spec> {
   service: string;
   schema: SchemaName;
   topic: (t: Topics) => string;
@@ -62,7 +55,7 @@ export function limitsOf(c: ConsumerConfig): ValidationLimits {
 }
 
 /** Wires one consumer service: config -> Redis, Kafka, metrics server -> stage -> subscription; SIGTERM stops it. */
-export async function runConsumerService<T extends { eventTime: number }, S extends Spec>(def: ConsumerDefinition<T, S>, env = process.env): Promise<{ stop(): Promise<void> }> {
+export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinition<T, S>, env = process.env): Promise<{ stop(): Promise<void> }> {
   const config = parseConfig({ ...consumerSpec, ...def.extraSpec }, env) as ConsumerConfig & ConfigOf<S>;
   const log = createLogger(def.service, config.LOG_LEVEL as LogLevel);
   const registry = createRegistry(def.service);
@@ -80,16 +73,9 @@ export async function runConsumerService<T extends { eventTime: number }, S exte
   await ensureTopics(kafka, [topic, dlqTopic(topic)], config.TOPIC_PARTITIONS);
   const dlq = new KafkaPublisher(kafka);
   await dlq.connect();
-  const groupId = config.CONSUMER_GROUP || `trendcast-${def.service}`;
+  const groupId = groupIdOf(config.CONSUMER_GROUP, config.TOPIC_PREFIX, def.service);
   const retry = { retries: config.RETRY_COUNT, initialMs: config.RETRY_INITIAL_MS, maxMs: config.RETRY_MAX_MS };
-  const lead = new EventTimeLead(config.MAX_EVENT_LEAD_MS, await store.watermark());
-  const refresh = setInterval(() => void store.watermark().then((w) => lead.advance(w), () => {}), WATERMARK_REFRESH_MS);
-  const validate = (e: T) => {
-    const v = handler.validate(e);
-    lead.check(v.eventTime);
-    return v;
-  };
-  const stage = createStage<T>({ codec: codecFor<T>(def.schema, false, def.fields), validate, handle: (e) => handler.handle(e), prepare: handler.prepare && ((e) => handler.prepare!(e)), dlq, retry, log, observer: metrics.observer });
+  const stage = createStage<T>({ codec: codecFor<T>(def.schema, false, def.fields), validate: (e) => handler.validate(e), handle: (e) => handler.handle(e), prepare: handler.prepare && ((e) => handler.prepare!(e)), dlq, retry, log, observer: metrics.observer });
   const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: config.CONSUMER_PENDING_CHUNKS, ordered: !def.orderIndependent });
   const sub = await subscriber.subscribe({ groupId, topics: [topic], fromBeginning: config.FROM_BEGINNING }, stage);
   const lag = startLagMonitor(kafka, groupId, [topic], metrics.lag, 5000, log);
@@ -104,7 +90,6 @@ export async function runConsumerService<T extends { eventTime: number }, S exte
     (stopping ??= (async () => {
       log.info('stopping');
       await sub.stop();
-      clearInterval(refresh);
       await lag.stop();
       await dlq.disconnect();
       await handler.close?.();

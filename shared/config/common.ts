@@ -57,10 +57,19 @@ export const embeddingSpec = {
   },
 } satisfies Spec;
 
-/** How a consuming service reads its topics; the defaults differ per service (group name, chunk size). */
-export function consumerTuningSpec(defaultGroup: string, defaultChunk: number) {
+/**
+ * The consumer group of a service: the configured one, else one per topic prefix. Deployments that
+ * share a cluster under different prefixes must not share groups: a group whose members subscribe
+ * to different topics gets only the topics its leader asked for, so the others would starve.
+ */
+export function groupIdOf(configured: string, topicPrefix: string, service: string): string {
+  return configured || `${topicPrefix}trendcast-${service}`;
+}
+
+/** How a consuming service reads its topics; the defaults differ per service (chunk size). */
+export function consumerTuningSpec(defaultChunk: number, defaultGroup = '') {
   return {
-    CONSUMER_GROUP: { kind: 'string', default: defaultGroup, doc: defaultGroup ? 'Consumer group id' : "Consumer group id ('' = trendcast-<service>)" },
+    CONSUMER_GROUP: { kind: 'string', default: defaultGroup, doc: "Consumer group id ('' = <TOPIC_PREFIX>trendcast-<service>)" },
     CONSUMER_CHUNK_SIZE: { kind: 'int', default: defaultChunk, min: 1, max: 100000, doc: 'Messages stored and committed together' },
     CONSUMER_PARTITIONS_CONCURRENTLY: { kind: 'int', default: 3, min: 1, max: 64, doc: 'Partitions processed in parallel by one process' },
     CONSUMER_PENDING_CHUNKS: { kind: 'int', default: 2, min: 1, max: 16, doc: 'Chunks of a partition fetched and in progress before the fetch waits for their commit' },

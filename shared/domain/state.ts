@@ -60,7 +60,7 @@ export interface StateStore {
   listProducts(): Promise<string[]>;
   /** Products changed at least `quietMs` ago (debounce), removed from the dirty set; at most `limit`. */
   takeDirty(nowMs: number, quietMs: number, limit: number): Promise<string[]>;
-  /** Newest event time applied so far, over all products (the event-time clock of the forecaster). */
+  /** Newest order event time applied so far, over all products (the demand clock of the forecaster; listings and reviews do not move it). */
   watermark(): Promise<number>;
   close(): Promise<void>;
 }

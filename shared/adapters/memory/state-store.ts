@@ -75,7 +75,7 @@ export class MemoryStateStore implements StateStore {
         lastEventTime: Math.max(r.lastEventTime, e.eventTime),
       };
       stats.applied++;
-      this.touch(e.sku, e.eventTime);
+      this.touch(e.sku, null);
     }
     return stats;
   }
@@ -93,7 +93,7 @@ export class MemoryStateStore implements StateStore {
       p.listingEventId = e.eventId;
       p.snap.listing = { ...e, embedding, modelId };
       stats.applied++;
-      this.touch(e.sku, e.eventTime);
+      this.touch(e.sku, null);
     }
     return stats;
   }
@@ -146,9 +146,10 @@ export class MemoryStateStore implements StateStore {
     if (p.seenOrders.size > 4 * this.s.maxBuckets) for (const [id, t] of p.seenOrders) if (t < minTime) p.seenOrders.delete(id);
   }
 
-  private touch(sku: string, eventTime: number): void {
+  /** As RedisStateStore.touch: only orders (an event time given) move the watermark. */
+  private touch(sku: string, orderTime: number | null): void {
     this.dirty.set(sku, Date.now());
-    if (eventTime > this.wm) this.wm = eventTime;
+    if (orderTime !== null && orderTime > this.wm) this.wm = orderTime;
   }
 }
 

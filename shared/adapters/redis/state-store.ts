@@ -91,7 +91,7 @@ export class RedisStateStore implements StateStore {
       calls.push(this.redis.applyReviews(...args));
     }
     const results = await this.guard(Promise.all(calls), 'apply_reviews');
-    await this.touch([...groups.keys()], maxTime(items.map((i) => i.event)));
+    await this.touch([...groups.keys()], null);
     return results.reduce<ApplyStats>((s, [applied, duplicates]) => addStats(s, { applied, duplicates, tooLate: 0 }), EMPTY_STATS);
   }
 
@@ -100,7 +100,7 @@ export class RedisStateStore implements StateStore {
       this.redis.applyListing(productKeys(this.prefix, e.sku).listing, ...listingArgs(e), toBytes(embedding), modelId),
     );
     const results = await this.guard(Promise.all(calls), 'apply_listings');
-    await this.touch([...new Set(items.map((i) => i.event.sku))], maxTime(items.map((i) => i.event)));
+    await this.touch([...new Set(items.map((i) => i.event.sku))], null);
     const applied = results.reduce((a, r) => a + r, 0);
     return { applied, duplicates: results.length - applied, tooLate: 0 };
   }
@@ -138,13 +138,18 @@ export class RedisStateStore implements StateStore {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  /** Registers products, marks them dirty for the forecaster and advances the watermark (ZADD GT = atomic max). */
-  private async touch(skus: string[], maxEventTime: number): Promise<void> {
+  /**
+   * Registers products, marks them dirty for the forecaster and, for orders, advances the watermark
+   * (ZADD GT = atomic max). Only orders move it: it is the demand clock, and a listing or review
+   * consumer that runs ahead of a lagging order consumer must not make orders not yet stored read
+   * as days without sales (nor can a misdated listing move every forecast's origin).
+   */
+  private async touch(skus: string[], maxOrderTime: number | null): Promise<void> {
     if (skus.length === 0) return;
     const now = Date.now();
     const pipe = this.redis.pipeline().sadd(this.g.products, ...skus);
     pipe.zadd(this.g.dirty, ...skus.flatMap((s) => [now, s]));
-    pipe.zadd(this.g.watermark, 'GT', maxEventTime, 'w');
+    if (maxOrderTime !== null) pipe.zadd(this.g.watermark, 'GT', maxOrderTime, 'w');
     await this.guard(pipe.exec(), 'touch');
   }
 
