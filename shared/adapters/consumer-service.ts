@@ -21,10 +21,9 @@ export const consumerSpec = {
   ...seriesSpec,
   ...validationSpec,
   ...serviceSpec,
-  // '' = trendcast-<service>
+  // CONSUMER_GROUP '' = <TOPIC_PREFIX>trendcast-<service> (groupIdOf)
   ...consumerTuningSpec(50000),
 } satisfies Spec;
-
 
 export type ConsumerConfig = ConfigOf<typeof consumerSpec>;
 
