@@ -1,7 +1,7 @@
 /** `npx tsx services/backtest/main.ts [--data FILE] [--models a,b] [--json FILE] [--forecasts FILE] [--no-progress]` (see args.ts). */
 import { embeddingSpec, serviceSpec } from '../../shared/config/common';
 import { parseConfig } from '../../shared/config/spec';
-import { ConfigError } from '../../shared/errors';
+import { runOnce } from '../../shared/adapters/main';
 import { createLogger, LogLevel } from '../../shared/log';
 import { USAGE, UsageError, parseArgs } from './args';
 import { runBacktestCommand } from './handler';
@@ -13,11 +13,4 @@ async function main(): Promise<void> {
   await runBacktestCommand(args, env, createLogger('backtest', env.LOG_LEVEL as LogLevel));
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    const expected = err instanceof UsageError || err instanceof ConfigError;
-    process.stderr.write(`backtest failed: ${expected ? err.message : ((err as Error).stack ?? String(err))}\n`);
-    process.exit(expected ? 2 : 1);
-  },
-);
+runOnce('backtest', main, (err) => err instanceof UsageError);

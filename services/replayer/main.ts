@@ -4,7 +4,7 @@ import { kafkaSpec, serviceSpec } from '../../shared/config/common';
 import { parseConfig, type Spec } from '../../shared/config/spec';
 import { createKafka, ensureTopics } from '../../shared/adapters/kafka/client';
 import { KafkaPublisher } from '../../shared/adapters/kafka/publisher';
-import { runMain } from '../../shared/adapters/main';
+import { runOnce } from '../../shared/adapters/main';
 import { topicNames } from '../../shared/adapters/transport';
 import { createLogger, type LogLevel } from '../../shared/log';
 import { flagsToEnv, REPLAY_FLAGS } from './flags';
@@ -51,4 +51,4 @@ export async function main(argv: string[], env = process.env): Promise<{ stop():
   return { stop: async () => {} };
 }
 
-if (require.main === module) runMain(() => main(process.argv.slice(2)).then((s) => (process.exit(0), s)));
+if (require.main === module) runOnce('replayer', () => main(process.argv.slice(2)));

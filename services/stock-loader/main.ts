@@ -5,14 +5,11 @@ import { envFromFlags } from '../../shared/config/flags';
 import { ConfigError } from '../../shared/errors';
 import { createKafka, ensureTopics } from '../../shared/adapters/kafka/client';
 import { KafkaPublisher } from '../../shared/adapters/kafka/publisher';
-import { runMain } from '../../shared/adapters/main';
+import { runOnce } from '../../shared/adapters/main';
 import { topicNames } from '../../shared/adapters/transport';
 import { createLogger, type LogLevel } from '../../shared/log';
 import { STOCK_FLAGS } from './flags';
 import { publishStock, stockEvents } from './load';
-
-/** Bad counts in the input: reported in full, nothing published (exit code 1, no stack trace). */
-export class BadStockError extends Error {}
 
 export const stockSpec = {
   ...kafkaSpec,
@@ -35,7 +32,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   const csv = c.STOCK_FILE ? fs.readFileSync(c.STOCK_FILE === '-' ? 0 : c.STOCK_FILE, 'utf8') : null;
   const single = { sku: c.STOCK_SKU, onHand: c.STOCK_ON_HAND, onOrder: c.STOCK_ON_ORDER, leadTimeDays: c.STOCK_LEAD_TIME_DAYS, countedAt: c.STOCK_COUNTED_AT };
   const { events, errors } = stockEvents({ csv, single }, validationLimits(c));
-  if (errors.length) throw new BadStockError(`nothing published, ${errors.length} bad count(s) in ${c.STOCK_FILE || 'the flags'}:\n  ${errors.join('\n  ')}`);
+  if (errors.length) throw new Error(`nothing published, ${errors.length} bad count(s) in ${c.STOCK_FILE || 'the flags'}:\n  ${errors.join('\n  ')}`);
   const log = createLogger('stock-loader', c.LOG_LEVEL as LogLevel);
   const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-stock-loader` }, log);
   const topic = topicNames(c.TOPIC_PREFIX).inventory;
@@ -51,15 +48,4 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   return events.length;
 }
 
-if (require.main === module) {
-  runMain(() =>
-    main(process.argv.slice(2)).then(
-      () => process.exit(0),
-      (err) => {
-        if (!(err instanceof BadStockError)) throw err;
-        process.stderr.write(`${err.message}\n`);
-        process.exit(1);
-      },
-    ),
-  );
-}
+if (require.main === module) runOnce('stock-loader', () => main(process.argv.slice(2)));

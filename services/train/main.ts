@@ -1,7 +1,7 @@
 /** `npx tsx services/train/main.ts [--data FILE] [--out artifacts] [--origin YYYY-MM-DD] [--epochs N] [--no-text]` */
 import { parseConfig } from '../../shared/config/spec';
 import { embeddingSpec, serviceSpec } from '../../shared/config/common';
-import { ConfigError } from '../../shared/errors';
+import { runOnce } from '../../shared/adapters/main';
 import { createLogger, LogLevel } from '../../shared/log';
 import { tfjsSpec } from '../../shared/ml/backend';
 import { parseTrainArgs, runTrain } from './handler';
@@ -13,10 +13,4 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(`train failed: ${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
-  },
-);
+runOnce('train', main);
