@@ -8,11 +8,16 @@
 import type { SeriesInput } from '../forecasting/model';
 import { DAY_MS } from '../forecasting/series';
 import { Pca, projectInto } from './pca';
+import { LocalBase, SesCalibrationJson, localBase, writeBase } from './baseline';
 
 /** Per-step sequence features: log1p(y/s), min(y/s, 5), padding flag, weekday one-hot (7). */
 export const SEQ_FEATURES = 10;
 /** Static features before the text components (see writeStatic). */
-export const BASE_STATIC = 25;
+export const BASE_STATIC = 29;
+/** Static row of the cold-start flag (1 before the first sale). */
+export const COLD_ROW = 9;
+/** Static row of the ses level and demand shape (see baseline.ts). */
+const SES_ROW = 25;
 /** Review features, fed to the demand head only (the rating head must not see the rating). */
 export const REVIEW_FEATURES = 3;
 const WEEKS = 8;
@@ -25,6 +30,8 @@ export interface FeatureConfig {
   scaleDays: number;
   /** Text components used (0 = no text). */
   textDims: number;
+  /** Scale by 1 + the ses level at the origin instead of 1 + the mean of `scaleDays` (needs Scalers.ses). */
+  sesScale?: boolean;
 }
 
 /** Fitted on the training products; stored in metadata.json. */
@@ -38,6 +45,8 @@ export interface Scalers {
   ratingMean: number;
   ratingStd: number;
   pca?: Pca;
+  /** Quantile multipliers of the ses baseline the network corrects (baseline.ts); none = no baseline. */
+  ses?: SesCalibrationJson;
 }
 
 /** A product's series in the form the feature code wants: values plus where its sales begin. */
@@ -82,6 +91,8 @@ export interface Batch {
   stat: Float32Array;
   /** [REVIEW_FEATURES][n] */
   rev: Float32Array;
+  /** [3][horizon][n] ses base quantiles p10, p50, p90 over the scale (0 without a baseline) */
+  base: Float32Array;
   /** [horizon][n] scaled targets (training only) */
   target: Float32Array;
   weight: Float32Array;
@@ -98,6 +109,7 @@ export function allocBatch(n: number, cfg: FeatureConfig): Batch {
     seq: new Float32Array(cfg.lookback * SEQ_FEATURES * n),
     stat: new Float32Array(staticDims(cfg) * n),
     rev: new Float32Array(REVIEW_FEATURES * n),
+    base: new Float32Array(3 * cfg.horizon * n),
     target: new Float32Array(cfg.horizon * n),
     weight: new Float32Array(n),
     rating: new Float32Array(n),
@@ -140,8 +152,8 @@ function writeProfile(b: Batch, col: number, p: Prepared, o: number, s: number, 
   }
 }
 
-/** Static features: weekday of step 1 (7), log scale, log price, cold flag, age, profile (14), text. */
-function writeStatic(b: Batch, col: number, p: Prepared, o: number, s: number, cfg: FeatureConfig, sc: Scalers): void {
+/** Static features: weekday of step 1 (7), log scale, log price, cold flag, age, profile (14), ses level and shape (4), text. */
+function writeStatic(b: Batch, col: number, p: Prepared, o: number, s: number, cfg: FeatureConfig, sc: Scalers, lb: LocalBase | undefined): void {
   const n = b.n;
   const wd = weekday(dayAt(p, o + 1));
   for (let k = 0; k < 7; k++) b.stat[k * n + col] = k === wd ? 1 : 0;
@@ -149,9 +161,11 @@ function writeStatic(b: Batch, col: number, p: Prepared, o: number, s: number, c
   const price = p.input.price;
   b.stat[8 * n + col] = price !== undefined && price > 0 && Number.isFinite(price) ? (Math.log(price) - sc.logPriceMean) / sc.logPriceStd : 0;
   const cold = o < p.first || p.first >= p.values.length;
-  b.stat[9 * n + col] = cold ? 1 : 0;
+  b.stat[COLD_ROW * n + col] = cold ? 1 : 0;
   b.stat[10 * n + col] = cold ? 0 : Math.log1p(o - p.first + 1) / 6;
   writeProfile(b, col, p, o, s, PROFILE_ROW);
+  b.stat[SES_ROW * n + col] = lb ? Math.log1p(lb.level / s) : 0;
+  for (let k = 0; k < 3; k++) b.stat[(SES_ROW + 1 + k) * n + col] = lb ? Math.log1p(lb.shape[k]) : 0;
   if (cfg.textDims > 0 && sc.pca) projectInto(sc.pca, p.input.embedding, b.stat, BASE_STATIC * n + col, n);
 }
 
@@ -172,10 +186,12 @@ function writeReviews(b: Batch, col: number, p: Prepared, o: number, sc: Scalers
  * p.first for a cold-start example). Targets (if `withTarget`) are values[o+1..o+H], 0 before the first sale.
  */
 export function writeExample(b: Batch, col: number, p: Prepared, o: number, cfg: FeatureConfig, sc: Scalers, withTarget: boolean): void {
-  const s = productScale(p, o, cfg, sc);
+  const lb = sc.ses ? localBase(p, o, sc.ses) : undefined;
+  const s = cfg.sesScale && sc.ses ? (lb ? 1 + lb.level : sc.coldScale) : productScale(p, o, cfg, sc);
   b.scale[col] = s;
   writeSeq(b, col, p, o, s, cfg);
-  writeStatic(b, col, p, o, s, cfg, sc);
+  if (sc.ses) writeBase(b.base, col, b.n, cfg.horizon, lb, s, sc.ses);
+  writeStatic(b, col, p, o, s, cfg, sc, lb);
   writeReviews(b, col, p, o, sc);
   if (!withTarget) return;
   for (let h = 0; h < cfg.horizon; h++) {

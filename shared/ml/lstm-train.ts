@@ -80,17 +80,18 @@ export interface BatchTensors {
   seq: tf.Tensor2D[];
   stat: tf.Tensor2D;
   rev: tf.Tensor2D;
+  base: tf.Tensor2D;
 }
 
 export function inputTensors(b: Batch, cfg: FeatureConfig, seqF: number, statF: number, revF: number): BatchTensors {
   const n = b.n;
   const seq: tf.Tensor2D[] = [];
   for (let t = 0; t < cfg.lookback; t++) seq.push(tf.tensor2d(b.seq.subarray(t * seqF * n, (t + 1) * seqF * n), [seqF, n]));
-  return { seq, stat: tf.tensor2d(b.stat, [statF, n]), rev: tf.tensor2d(b.rev, [revF, n]) };
+  return { seq, stat: tf.tensor2d(b.stat, [statF, n]), rev: tf.tensor2d(b.rev, [revF, n]), base: tf.tensor2d(b.base, [3 * cfg.horizon, n]) };
 }
 
 export function disposeInputs(x: BatchTensors): void {
-  tf.dispose([...x.seq, x.stat, x.rev]);
+  tf.dispose([...x.seq, x.stat, x.rev, x.base]);
 }
 
 /** One optimisation step; returns the quantile loss. */
@@ -102,7 +103,7 @@ async function step(opt: tf.Optimizer, p: Params, shape: NetShape, b: Batch, cfg
   const m = tf.tensor2d(b.ratingMask, [1, b.n]);
   let ql = 0;
   const loss = opt.minimize(() => {
-    const out = forward(p, shape, x.seq, x.stat, x.rev);
+    const out = forward(p, shape, x.seq, x.stat, x.rev, x.base);
     const q = quantileLoss(out, y, w);
     return tf.add(q, tf.mul(ratingLoss(out, r, m), s.ratingWeight)) as tf.Scalar;
   }, true);

@@ -1,18 +1,21 @@
 /**
  * GlobalLstmModel: one LSTM trained across all products (see network.ts for the architecture and
- * features.ts for the inputs). Direct multi-horizon p10/p50/p90 for H steps, monotone by
- * construction; an auxiliary rating head trained where reviews exist. Products with no sales
- * (cold start, empty or all-zero history) are forecast from price, text components and calendar.
+ * features.ts for the inputs). Direct multi-horizon p10/p50/p90 for H steps; an auxiliary rating
+ * head trained where reviews exist. By default (residual, format 2) the network corrects calibrated
+ * ses (baseline.ts): untrained it forecasts exactly what ses does, so training learns what ses
+ * misses rather than each product's level (the ES-RNN idea; BENCHMARKS.md "LSTM rework"). Products
+ * with no sales (cold start, empty or all-zero history) are forecast from price, text and calendar.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from '../forecasting/model';
 import { wql } from '../backtest/metrics';
 import { seasonalNaiveBaseline } from '../backtest/baselines';
 import type { Logger } from '../log';
-import { FeatureConfig, PROFILE_ROW, Prepared, REVIEW_FEATURES, SEQ_FEATURES, Scalers, fitScalers, prepare, staticDims } from './features';
+import { COLD_ROW, FeatureConfig, PROFILE_ROW, Prepared, REVIEW_FEATURES, SEQ_FEATURES, Scalers, fitScalers, prepare, staticDims } from './features';
 import { NetShape, Params, forward, initParams } from './network';
 import { EpochReport, Example, TrainSettings, WindowSampler, disposeInputs, fillBatch, inputTensors, trainLoop } from './lstm-train';
 import { fitPca } from './pca';
+import { learnSesCalibration } from './baseline';
 import { ensureBackend } from './backend';
 
 export interface LstmOptions extends Partial<TrainSettings> {
@@ -24,6 +27,14 @@ export interface LstmOptions extends Partial<TrainSettings> {
   hidden?: number;
   dense?: number;
   scaleDays?: number;
+  /** Learn corrections of calibrated ses (baseline.ts) instead of the whole forecast (default true). */
+  residual?: boolean;
+  /** Residual only: absolute corrections for cold-start examples only (established: relative ones). */
+  coldOnlyAbsolute?: boolean;
+  /** Residual only: one correction for all quantiles (see NetShape.sharedCorrection). */
+  sharedCorrection?: boolean;
+  /** Residual only: inputs and outputs over 1 + the ses level at the origin (not 1 + the 56-day mean). */
+  sesScale?: boolean;
   /** Hold out the last `horizon` days to measure validation metrics, then fine-tune on everything. */
   validate?: boolean;
   finetuneEpochs?: number;
@@ -39,7 +50,8 @@ export interface ValidationMetrics {
 
 export interface LstmMeta {
   format: 'trendcast-global-lstm';
-  formatVersion: 1;
+  /** 2: residual on the ses baseline (shape.residual, scalers.ses); 1: the older head, still loadable. */
+  formatVersion: 1 | 2;
   name: string;
   useText: boolean;
   features: FeatureConfig & { seqFeatures: string[]; staticFeatures: string[]; reviewFeatures: string[] };
@@ -58,6 +70,8 @@ const DEFAULTS = {
   hidden: 32,
   dense: 64,
   scaleDays: 56,
+  residual: true,
+  sharedCorrection: true,
   validate: true,
   finetuneEpochs: 1,
 };
@@ -70,8 +84,9 @@ const TRAIN_DEFAULTS: TrainSettings = {
   ratingWeight: 0.2,
   // 1 = loss in units, as WQL weighs it (0.5 measured worse on Online Retail: 0.6557 vs 0.6508 at 2011-11-06).
   weightPower: 1,
-  recentShare: 0.5,
-  recentDays: 91,
+  // Residual head, 2 windows (08-14, 11-06): all recent (1, 42 days) 0.6586 against 0.5 / 91 days 0.6591.
+  recentShare: 1,
+  recentDays: 42,
   seed: 1,
 };
 const CHUNK = 8192;
@@ -80,7 +95,7 @@ function featureNames(textDims: number): Pick<LstmMeta['features'], 'seqFeatures
   const wd = (p: string) => Array.from({ length: 7 }, (_, k) => `${p}${k}`);
   return {
     seqFeatures: ['log1p_scaled', 'scaled_clip5', 'padding', ...wd('weekday_')],
-    staticFeatures: [...wd('step1_weekday_'), 'log_scale_z', 'log_price_z', 'cold', 'log_age', ...wd('wd_mean_'), ...wd('wd_nonzero_'), ...Array.from({ length: textDims }, (_, k) => `text_pc${k + 1}`)],
+    staticFeatures: [...wd('step1_weekday_'), 'log_scale_z', 'log_price_z', 'cold', 'log_age', ...wd('wd_mean_'), ...wd('wd_nonzero_'), 'log1p_ses_level', 'log1p_ses_shape_p10', 'log1p_ses_shape_p50', 'log1p_ses_shape_p90', ...Array.from({ length: textDims }, (_, k) => `text_pc${k + 1}`)],
     reviewFeatures: ['log1p_review_count', 'rating_z', 'has_reviews'],
   };
 }
@@ -108,8 +123,11 @@ export class GlobalLstmModel implements ForecastModel {
     const o = { ...DEFAULTS, ...this.opts, horizon: fo.horizon ?? this.opts.horizon ?? DEFAULTS.horizon };
     const s: TrainSettings = { ...TRAIN_DEFAULTS, ...pickTrain(this.opts) };
     const ps = train.map(prepare);
-    const cfg: FeatureConfig = { lookback: o.lookback, horizon: o.horizon, scaleDays: o.scaleDays, textDims: 0 };
+    const cfg: FeatureConfig = { lookback: o.lookback, horizon: o.horizon, scaleDays: o.scaleDays, textDims: 0, ...(o.residual && o.sesScale ? { sesScale: true } : {}) };
     const scalers = fitScalers(ps, cfg, o.horizon);
+    // Learned on the full training data: with `validate`, the held-out days also shape these 24
+    // global multipliers (not the network), so the validation WQL is a little optimistic.
+    if (o.residual) scalers.ses = learnSesCalibration(train);
     if (this.opts.useText !== false) {
       const embs = ps.map((p) => p.input.embedding).filter((e): e is Float32Array => e !== undefined);
       if (embs.length >= 2) {
@@ -117,11 +135,12 @@ export class GlobalLstmModel implements ForecastModel {
         cfg.textDims = scalers.pca.k;
       } else o.log?.warn('lstm: no embeddings in the training data; training without text', { model: this.name });
     }
-    const shape: NetShape = { seqFeatures: SEQ_FEATURES, profileRow: PROFILE_ROW, staticDims: staticDims(cfg), reviewDims: REVIEW_FEATURES, hidden: o.hidden, dense: o.dense, horizon: o.horizon };
+    const shape: NetShape = { seqFeatures: SEQ_FEATURES, profileRow: PROFILE_ROW, staticDims: staticDims(cfg), reviewDims: REVIEW_FEATURES, hidden: o.hidden, dense: o.dense, horizon: o.horizon, residual: o.residual };
+    if (o.residual) Object.assign(shape, { coldRow: COLD_ROW, ...(o.sharedCorrection ? { sharedCorrection: true } : {}), ...(o.coldOnlyAbsolute ? { coldOnlyAbsolute: true } : {}) });
     this.disposeParams();
     this.params = initParams(shape, s.seed);
     const meta: LstmMeta = {
-      format: 'trendcast-global-lstm', formatVersion: 1, name: this.name, useText: cfg.textDims > 0,
+      format: 'trendcast-global-lstm', formatVersion: o.residual ? 2 : 1, name: this.name, useText: cfg.textDims > 0,
       features: { ...cfg, ...featureNames(cfg.textDims) }, shape, scalers, train: { ...s, finetuneEpochs: o.finetuneEpochs },
     };
     this.meta = meta;
@@ -189,28 +208,14 @@ export class GlobalLstmModel implements ForecastModel {
       const b = fillBatch(part, features, scalers, 0, false);
       const x = inputTensors(b, features, shape.seqFeatures, shape.staticDims, shape.reviewDims);
       const ys = tf.tidy(() => {
-        const r = forward(params, shape, x.seq, x.stat, x.rev);
+        const r = forward(params, shape, x.seq, x.stat, x.rev, x.base);
         return [r.p10, r.p50, r.p90];
       });
       const [a, m, c] = await Promise.all(ys.map((t) => t.data() as Promise<Float32Array>));
       tf.dispose(ys);
       disposeInputs(x);
       const n = part.length;
-      // Ordered by construction (softplus offsets): clamping at 0 plus a max chain (for a non-finite
-      // value) replaces tidy()'s per-step sort, a visible share of inference at 5,000 products.
-      const clamp = (v: number) => (v > 0 && Number.isFinite(v) ? v : 0);
-      for (let i = 0; i < n; i++) {
-        const f: QuantileForecast = { p10: new Array(horizon), p50: new Array(horizon), p90: new Array(horizon) };
-        const sc = b.scale[i];
-        for (let h = 0; h < horizon; h++) {
-          const lo = clamp(a[h * n + i] * sc);
-          const mid = Math.max(lo, clamp(m[h * n + i] * sc));
-          f.p10[h] = lo;
-          f.p50[h] = mid;
-          f.p90[h] = Math.max(mid, clamp(c[h * n + i] * sc));
-        }
-        out.push(f);
-      }
+      for (let i = 0; i < n; i++) out.push(toForecast(a, m, c, i, n, b.scale[i], horizon));
     }
     return out;
   }
@@ -224,6 +229,8 @@ export class GlobalLstmModel implements ForecastModel {
   /** Rebuilds a model from saved metadata and weights (shapes are checked). */
   static fromWeights(meta: LstmMeta, tensors: Record<string, tf.Tensor>): GlobalLstmModel {
     if (meta.format !== 'trendcast-global-lstm') throw new Error(`not a global LSTM artifact (format ${String(meta.format)})`);
+    // Session 3 added 4 static features (baseline.ts): older artifacts' input layer cannot be fed.
+    if (meta.shape.staticDims !== staticDims(meta.features)) throw new Error(`LSTM artifact has ${meta.shape.staticDims} static inputs, this code writes ${staticDims(meta.features)} (an artifact from before the ses-residual rework): retrain it`);
     const m = new GlobalLstmModel({ name: meta.name, useText: meta.useText });
     const fresh = initParams(meta.shape, 0);
     for (const [k, v] of Object.entries(fresh)) {
@@ -245,6 +252,29 @@ export class GlobalLstmModel implements ForecastModel {
     if (this.params) tf.dispose(Object.values(this.params));
     this.params = undefined;
   }
+}
+
+const clamp = (v: number) => (v > 0 && Number.isFinite(v) ? v : 0);
+
+/**
+ * Example i of the network's [H, n] outputs in units, clamped at 0 and sorted per step (the
+ * residual head does not order its quantiles; for the older head the sort is a no-op). Three
+ * compares instead of tidy()'s per-step arrays, a visible share of inference at 5,000 products.
+ */
+function toForecast(a: Float32Array, m: Float32Array, c: Float32Array, i: number, n: number, sc: number, horizon: number): QuantileForecast {
+  const f: QuantileForecast = { p10: new Array(horizon), p50: new Array(horizon), p90: new Array(horizon) };
+  for (let h = 0; h < horizon; h++) {
+    let x = clamp(a[h * n + i] * sc);
+    let y = clamp(m[h * n + i] * sc);
+    let z = clamp(c[h * n + i] * sc);
+    if (x > y) [x, y] = [y, x];
+    if (y > z) [y, z] = [z, y];
+    if (x > y) [x, y] = [y, x];
+    f.p10[h] = x;
+    f.p50[h] = y;
+    f.p90[h] = z;
+  }
+  return f;
 }
 
 function pickTrain(o: LstmOptions): Partial<TrainSettings> {

@@ -16,7 +16,7 @@ export function registerModels(register: typeof registerModel): void {
     segments: ['established', 'new'],
     create: () => new GlobalLstmModel({ ...BACKTEST_LSTM, useText: true }),
     ensembleMember: true,
-    description: 'global LSTM (tfjs), text embeddings + price + calendar, quantile loss',
+    description: 'global LSTM (tfjs) correcting calibrated ses; text embeddings + price + calendar, quantile loss',
   });
   register('lstm_notext', {
     segments: ['established', 'new'],
