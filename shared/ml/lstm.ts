@@ -7,7 +7,7 @@
  * with no sales (cold start, empty or all-zero history) are forecast from price, text and calendar.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from '../forecasting/model';
+import { setOrdered, type FitOptions, type ForecastModel, type QuantileForecast, type SeriesInput } from '../forecasting/model';
 import { wql } from '../backtest/metrics';
 import { seasonalNaiveBaseline } from '../backtest/baselines';
 import type { Logger } from '../log';
@@ -263,17 +263,7 @@ const clamp = (v: number) => (v > 0 && Number.isFinite(v) ? v : 0);
  */
 function toForecast(a: Float32Array, m: Float32Array, c: Float32Array, i: number, n: number, sc: number, horizon: number): QuantileForecast {
   const f: QuantileForecast = { p10: new Array(horizon), p50: new Array(horizon), p90: new Array(horizon) };
-  for (let h = 0; h < horizon; h++) {
-    let x = clamp(a[h * n + i] * sc);
-    let y = clamp(m[h * n + i] * sc);
-    let z = clamp(c[h * n + i] * sc);
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) [x, y] = [y, x];
-    f.p10[h] = x;
-    f.p50[h] = y;
-    f.p90[h] = z;
-  }
+  for (let h = 0; h < horizon; h++) setOrdered(f, h, clamp(a[h * n + i] * sc), clamp(m[h * n + i] * sc), clamp(c[h * n + i] * sc));
   return f;
 }
 
