@@ -49,10 +49,6 @@ export interface ConsumerDefinition<T, S extends Spec> {
   makeHandler(deps: { store: StateStore; config: ConsumerConfig & ConfigOf<S>; limits: ValidationLimits; log: Logger; registry: Registry }): Promise<Handler<T>>;
 }
 
-export function limitsOf(c: ConsumerConfig): ValidationLimits {
-  return validationLimits(c);
-}
-
 /** Wires one consumer service: config -> Redis, Kafka, metrics server -> stage -> subscription; SIGTERM stops it. */
 export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinition<T, S>, env = process.env): Promise<{ stop(): Promise<void> }> {
   const config = parseConfig({ ...consumerSpec, ...def.extraSpec }, env) as ConsumerConfig & ConfigOf<S>;
@@ -63,7 +59,7 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
     alpha: config.SMOOTHING_ALPHA, beta: config.SMOOTHING_BETA, bucketMs: config.BUCKET_MS, maxBuckets: config.SERIES_MAX_BUCKETS, reviewDecay: config.REVIEW_EMBEDDING_DECAY,
   }, redisMetrics(registry));
   await store.connect();
-  const handler = await def.makeHandler({ store, config, limits: limitsOf(config), log, registry });
+  const handler = await def.makeHandler({ store, config, limits: validationLimits(config), log, registry });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-${def.service}` }, log);
   const topic = def.topic(topicNames(config.TOPIC_PREFIX));
   // series exist from the start, so rate()/increase() also see the first DLQ message or duplicate
