@@ -67,9 +67,9 @@ export function groupIdOf(configured: string, topicPrefix: string, service: stri
 }
 
 /** How a consuming service reads its topics; the defaults differ per service (chunk size). */
-export function consumerTuningSpec(defaultChunk: number, defaultGroup = '') {
+export function consumerTuningSpec(defaultChunk: number) {
   return {
-    CONSUMER_GROUP: { kind: 'string', default: defaultGroup, doc: "Consumer group id ('' = <TOPIC_PREFIX>trendcast-<service>)" },
+    CONSUMER_GROUP: { kind: 'string', default: '', doc: "Consumer group id ('' = <TOPIC_PREFIX>trendcast-<service>)" },
     CONSUMER_CHUNK_SIZE: { kind: 'int', default: defaultChunk, min: 1, max: 100000, doc: 'Messages stored and committed together' },
     CONSUMER_PARTITIONS_CONCURRENTLY: { kind: 'int', default: 3, min: 1, max: 64, doc: 'Partitions processed in parallel by one process' },
     CONSUMER_PENDING_CHUNKS: { kind: 'int', default: 2, min: 1, max: 16, doc: 'Chunks of a partition fetched and in progress before the fetch waits for their commit' },
