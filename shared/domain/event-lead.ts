@@ -35,6 +35,6 @@ export class EventTimeLead {
         `eventTime ${new Date(eventTime).toISOString()} is ${days.toFixed(1)} days after the newest event time seen (${new Date(this.newest).toISOString()}), more than MAX_EVENT_LEAD_MS allows`,
       );
     }
-    if (eventTime > this.newest) this.newest = eventTime;
+    this.advance(eventTime);
   }
 }
