@@ -7,7 +7,8 @@
  * model alone (no I/O), the same pass step after step (where the time goes), and the refit time.
  * Wall time and the Node process's CPU time are both reported: state the load average beside them.
  *
- *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--cpu-prof FILE]
+ *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--cpu-prof FILE]
+ * --no-thread: the LSTM on the main thread (LSTM_THREAD=false), the reference for its worker thread.
  * Needs Kafka, Redis and the model. Uses ../shared/data/online-retail/online_retail_dev.csv.gz when
  * present, else the bundled sample.
  */
@@ -38,6 +39,7 @@ const arg = (name: string, def: number) => (process.argv.includes(name) ? Number
 const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
 const PASSES = arg('--passes', 3);
 const PROFILE = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+const THREAD = !process.argv.includes('--no-thread');
 const FILE = retailFile();
 const settings = { alpha: 0.3, beta: 0.1, bucketMs: 86_400_000, maxBuckets: 400, reviewDecay: 0.1 };
 const secs = (t0: number) => (Date.now() - t0) / 1000;
@@ -158,7 +160,7 @@ async function main() {
     let t0 = Date.now();
     const loaded = await loadState(store);
     const loadS = secs(t0);
-    const model = await resolveModel('ensemble', log, { artifactsDir: path.join(ROOT, 'artifacts') });
+    const model = await resolveModel('ensemble', log, { artifactsDir: path.join(ROOT, 'artifacts'), lstmThread: THREAD });
     const job = new ForecastJob({
       store, publisher, topic, codec: codecFor<Trend>('trend'), model,
       settings: { alpha: settings.alpha, beta: settings.beta, bucketMs: settings.bucketMs, horizon: 28, flatBand: 0.01 },
@@ -167,6 +169,9 @@ async function main() {
     t0 = Date.now();
     await job.refit(skus);
     const refitS = secs(t0);
+    const fitted = (model.current().model as { fitted?: { members: string[]; weights: number[][] } }).fitted;
+    // members of weight 0 everywhere are not run (Ensemble.used): say which ran
+    const ran = fitted ? fitted.members.filter((_, m) => fitted.weights.some((w) => w[m] > 0)) : [];
     const load0 = loadavg();
     const modelRate = await modelAlone(store, model, skus);
     const split = await splitPass(store, publisher, topic, model, skus);
@@ -177,9 +182,10 @@ async function main() {
     process.stdout.write([
       `| measure | value |`, `| --- | --- |`,
       `| data | ${path.basename(FILE)}: ${loaded.orders} order events, ${skus.length} products (state loaded in ${loadS.toFixed(1)} s, listings embedded) |`,
-      `| model | ${model.current().model.name} ${model.current().version} |`,
+      `| model | ${model.current().model.name} ${model.current().version}, LSTM ${THREAD ? 'on its worker thread' : 'on the main thread'} |`,
       `| load average (1 min) at the start / end of the measures | ${load0} / ${loadavg()} |`,
       `| refit (calibration + ensemble weights on every product) | ${refitS.toFixed(1)} s |`,
+      `| members run (weight > 0 in some quantile) | ${fitted ? `${ran.join(', ')} (not run: ${fitted.members.filter((m) => !ran.includes(m)).join(', ') || 'none'})` : 'all'} |`,
       `| model alone, batches of ${BATCH} (fresh inputs each pass) | ${rate(modelRate)} products/s |`,
       `| one pass, step after step: Redis read / forecast / Avro encode / Kafka publish | ${ms(split.read)} / ${ms(split.model)} / ${ms(split.encode)} / ${ms(split.publish)} ms for ${skus.length} products |`,
       `| worker pass (ForecastJob.runAll, pipelined), ${PASSES} passes | ${rate(worker.rate)} products/s (passes: ${worker.passes.map(rate).join(', ')}) |`,

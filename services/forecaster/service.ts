@@ -31,7 +31,7 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   const metrics = forecasterMetrics(registry);
   const tracker = new AccuracyTracker({ horizons: accuracyHorizons(c.ACCURACY_HORIZONS, c.FORECAST_HORIZON), windowBuckets: c.ACCURACY_WINDOW_BUCKETS, maxProducts: c.ACCURACY_MAX_PRODUCTS, graceBuckets: c.ACCURACY_GRACE_BUCKETS });
   const active = await resolveModel(c.FORECAST_MODEL, log, {
-    artifactsDir: c.ARTIFACTS_DIR, pollMs: c.ARTIFACT_POLL_MS, ensembleMembers: c.ENSEMBLE_MEMBERS, tfjsBackend: c.TFJS_BACKEND,
+    artifactsDir: c.ARTIFACTS_DIR, pollMs: c.ARTIFACT_POLL_MS, ensembleMembers: c.ENSEMBLE_MEMBERS, tfjsBackend: c.TFJS_BACKEND, lstmThread: c.LSTM_THREAD,
   });
   const store = new RedisStateStore(c.REDIS_URL, c.KEY_PREFIX, {
     alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY,

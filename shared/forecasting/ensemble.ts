@@ -84,6 +84,16 @@ export class Ensemble implements ForecastModel {
     if (this.opts.coldStart?.fit) await this.opts.coldStart.fit(train, opts);
   }
 
+  /**
+   * The members with weight in some quantile, and their weights: a member of weight 0 everywhere
+   * adds 0 x its forecast, so it is not run (on Online Retail holt and arima often get no weight, and
+   * arima is the dearest member). Before fit() every member has weight 1/m.
+   */
+  private used(): { members: ForecastModel[]; weights: number[][] } {
+    const keep = this.members.map((_, m) => this.weights.some((w) => w[m] > 0));
+    return { members: this.members.filter((_, m) => keep[m]), weights: this.weights.map((w) => w.filter((_, m) => keep[m])) };
+  }
+
   private describe(preds: QuantileForecast[][], v: ValidationSet): EnsembleWeights {
     const combined = preds[0].map((_, i) => combine(preds.map((p) => p[i]), this.weights));
     const wql: Record<string, number> = {};
@@ -103,8 +113,12 @@ export class Ensemble implements ForecastModel {
     const out: QuantileForecast[] = new Array(batch.length);
     if (known.length) {
       const inputs = known.map(({ s }) => s);
-      const all = await Promise.all(this.members.map((m) => m.forecast(inputs, horizon)));
-      known.forEach(({ i }, j) => (out[i] = combine(all.map((f) => f[j]), this.weights)));
+      const { members, weights } = this.used();
+      // offloaded members first: the others' synchronous work then runs while theirs does
+      const started = new Array<Promise<QuantileForecast[]>>(members.length);
+      for (const pass of [true, false]) members.forEach((m, k) => Boolean(m.offloaded) === pass && (started[k] = m.forecast(inputs, horizon)));
+      const all = await Promise.all(started);
+      known.forEach(({ i }, j) => (out[i] = combine(all.map((f) => f[j]), weights)));
     }
     if (fresh.length) {
       const f = await this.opts.coldStart!.forecast(fresh.map(({ s }) => s), horizon);

@@ -34,6 +34,11 @@ export interface ForecastModel {
   /** Global models learn across products here; local models may skip it. */
   fit?(train: SeriesInput[], opts: FitOptions): Promise<void>;
   forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]>;
+  /**
+   * forecast() does its work off this thread (the LSTM's worker thread): an ensemble calls it before
+   * its other members, so their work on this thread overlaps it.
+   */
+  readonly offloaded?: boolean;
 }
 
 /**

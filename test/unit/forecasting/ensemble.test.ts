@@ -41,6 +41,28 @@ describe('Ensemble', () => {
     expect(seen).toEqual([72, 72, 100, 100]);
   });
 
+  it('does not run a member of weight 0 (its forecast adds nothing), and runs every member before fit', async () => {
+    const calls: string[] = [];
+    const counted = (name: string, v: number): ForecastModel => ({ ...constant(name, v), forecast: async (b, h) => (calls.push(name), b.map(() => flat(v, h))) });
+    const e = new Ensemble([counted('low', 0), counted('good', 5), counted('high', 20)]);
+    await e.forecast(series(1, 60, 5), 3);
+    expect(calls.sort()).toEqual(['good', 'high', 'low']);
+    await e.fit(series(10, 100, 5), { horizon: 28 });
+    calls.length = 0;
+    const f = await e.forecast(series(2, 100, 5), 3);
+    expect(calls).toEqual(['good']);
+    expect(f[1].p90).toEqual([5, 5, 5]);
+  });
+
+  it('starts an offloaded member (the LSTM on its thread) before the members that run on this thread', async () => {
+    const order: string[] = [];
+    const member = (name: string, v: number, offloaded = false): ForecastModel => ({ name, offloaded, forecast: async (b, h) => (order.push(name), b.map(() => flat(v, h))) });
+    const e = new Ensemble([member('a', 2), member('thread', 4, true), member('b', 6)]);
+    const f = await e.forecast(series(1, 30, 1), 2);
+    expect(order).toEqual(['thread', 'a', 'b']);
+    expect(f[0].p50).toEqual([4, 4]); // the mean of all three
+  });
+
   it('sends products without history to the cold-start model', async () => {
     const e = new Ensemble([constant('a', 1)], { coldStart: constant('cold', 9) });
     const batch = [...series(1, 30, 1), { sku: 'new', history: new Float64Array(0), startTime: 0, bucketMs: DAY_MS }];

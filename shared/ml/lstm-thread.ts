@@ -1,0 +1,94 @@
+/**
+ * The LSTM's forward pass on a worker thread (node:worker_threads). Why: the forecaster's ensemble
+ * runs its statistical members on the main thread, and the LSTM (28 steps of a 32-unit LSTM, mostly
+ * wasm matMul at ~14 GFLOP/s, so not much faster on one core) doubled the forecast step. On its own
+ * thread it runs on the second core while the ensemble's other members run (the ensemble starts an
+ * `offloaded` member first; BENCHMARKS.md "Worker with the LSTM").
+ *
+ * The thread loads its own copy of each artifact version it is told to (load), so the main thread
+ * keeps the in-process model as the fallback: once the thread has died every call fails fast with
+ * ThreadDeadError and the caller forecasts in process.
+ */
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import type { QuantileForecast, SeriesInput } from '../forecasting/model';
+import type { Logger } from '../log';
+import { threadInput, unpackForecasts, type ThreadReply, type ThreadRequest } from './lstm-thread-protocol';
+
+export class ThreadDeadError extends Error {}
+
+type Pending = { resolve: (r: ThreadReply & { ok: true }) => void; reject: (e: Error) => void };
+type Body = ThreadRequest extends infer R ? (R extends ThreadRequest ? Omit<R, 'id'> : never) : never;
+
+export class LstmThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private readonly loaded = new Set<string>();
+  private nextId = 1;
+  private dead?: Error;
+
+  constructor(backend: string, private readonly log?: Logger) {
+    const entry = path.join(__dirname, `lstm-thread-worker${path.extname(__filename)}`);
+    this.worker = new Worker(path.join(__dirname, 'thread-boot.js'), { workerData: { entry, backend } });
+    this.worker.unref(); // an idle thread must not keep the process alive
+    this.worker.on('message', (r: ThreadReply) => this.settle(r));
+    this.worker.on('error', (err) => this.die(err));
+    this.worker.on('exit', (code) => this.die(new Error(`lstm thread exited with code ${code}`)));
+  }
+
+  get alive(): boolean {
+    return this.dead === undefined;
+  }
+
+  /** True once `version` is loaded in the thread (forecasts for it can be sent). */
+  has(version: string): boolean {
+    return this.alive && this.loaded.has(version);
+  }
+
+  /** Loads an artifact version folder (artifacts/lstm/<version>) in the thread. */
+  async load(dir: string, version: string): Promise<void> {
+    await this.call({ kind: 'load', dir, version });
+    this.loaded.add(version);
+  }
+
+  /** Frees a version's tensors in the thread. */
+  async drop(version: string): Promise<void> {
+    this.loaded.delete(version);
+    await this.call({ kind: 'drop', version });
+  }
+
+  async forecast(version: string, batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
+    const r = await this.call({ kind: 'forecast', version, inputs: batch.map(threadInput), horizon });
+    return unpackForecasts(r.packed!, horizon);
+  }
+
+  async close(): Promise<void> {
+    this.die(new Error('lstm thread closed'));
+    await this.worker.terminate();
+  }
+
+  private call(body: Body): Promise<ThreadReply & { ok: true }> {
+    if (this.dead) return Promise.reject(new ThreadDeadError(`lstm thread is not running: ${this.dead.message}`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...body, id } as ThreadRequest);
+    });
+  }
+
+  private settle(r: ThreadReply): void {
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    this.pending.delete(r.id);
+    if (r.ok) p.resolve(r);
+    else p.reject(new Error(r.error));
+  }
+
+  private die(err: Error): void {
+    if (this.dead) return;
+    this.dead = err;
+    this.log?.warn('lstm thread stopped; the LSTM runs on the main thread', { err: err.message });
+    for (const p of this.pending.values()) p.reject(new ThreadDeadError(`lstm thread is not running: ${err.message}`));
+    this.pending.clear();
+  }
+}
