@@ -97,6 +97,7 @@ async function watchLstm(s: ModelSettings, log: Logger, required: boolean) {
     if (!thread?.alive) return;
     try {
       await thread.load(loaded.dir, loaded.version);
+      log.info('lstm thread ready', { version: loaded.version });
     } catch (err) {
       log.warn('lstm thread could not load the artifact; it runs on the main thread', { version: loaded.version, err });
       return;

@@ -63,7 +63,7 @@ export class LstmThread {
   }
 
   async close(): Promise<void> {
-    this.die(new Error('lstm thread closed'));
+    this.die(new Error('lstm thread closed'), false);
     await this.worker.terminate();
   }
 
@@ -84,10 +84,10 @@ export class LstmThread {
     else p.reject(new Error(r.error));
   }
 
-  private die(err: Error): void {
+  private die(err: Error, unexpected = true): void {
     if (this.dead) return;
     this.dead = err;
-    this.log?.warn('lstm thread stopped; the LSTM runs on the main thread', { err: err.message });
+    if (unexpected) this.log?.warn('lstm thread stopped; the LSTM runs on the main thread', { err: err.message });
     for (const p of this.pending.values()) p.reject(new ThreadDeadError(`lstm thread is not running: ${err.message}`));
     this.pending.clear();
   }
