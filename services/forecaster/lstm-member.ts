@@ -72,6 +72,7 @@ export async function watchLstm(s: ModelSettings, log: Logger, required: boolean
   return {
     model: new ArtifactModel(() => watcher.latest, () => thread),
     loaded: () => watcher.latest !== undefined,
+    threadState: () => (s.lstmThread && watcher.latest ? { version: watcher.latest.version, up: thread?.has(watcher.latest.version) ?? false } : undefined),
     version: () => watcher.latest?.version ?? 'none',
     stop: async () => {
       await watcher.stop();

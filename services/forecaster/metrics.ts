@@ -26,6 +26,15 @@ export function forecasterMetrics(registry: Registry) {
   };
 }
 
+/** trendcast_lstm_thread_up, read at scrape time; no series while `state()` is undefined. */
+export function lstmThreadMetric(registry: Registry, state: () => { version: string; up: boolean } | undefined): void {
+  gauge(METRICS.lstmThreadUp, registry, function collect() {
+    this.reset();
+    const s = state();
+    if (s) this.set({ version: s.version }, s.up ? 1 : 0);
+  });
+}
+
 /**
  * Exposes an AccuracyTracker: counters grow as forecasts are scored; the WAPE gauges are read from
  * the tracker at scrape time, so they always show the current window (a horizon whose window holds

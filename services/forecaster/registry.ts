@@ -13,6 +13,8 @@ export interface ModelHandle {
   /** Refits the statistical parts (calibration, ensemble weights) on the current population; swaps atomically. */
   refit(inputs: SeriesInput[], horizon: number): Promise<void>;
   stop(): Promise<void>;
+  /** Whether the LSTM's current version forecasts on its thread; undefined without an LSTM artifact or with the thread off. */
+  lstmThread(): { version: string; up: boolean } | undefined;
 }
 
 export interface ModelSettings {
@@ -56,5 +58,6 @@ export async function resolveModel(name: string, log: Logger, s?: Partial<ModelS
       log.info('model refitted', { model: name, products: inputs.length, ms: Date.now() - started, version: active.version });
     },
     stop: async () => lstm?.stop(),
+    lstmThread: () => lstm?.threadState(),
   };
 }

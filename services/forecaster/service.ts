@@ -7,7 +7,7 @@ import { RedisStateStore } from '../../shared/adapters/redis/state-store';
 import { topicNames } from '../../shared/adapters/transport';
 import { createLogger, type LogLevel } from '../../shared/log';
 import { createRegistry, redisMetrics } from '../../shared/observability/metrics';
-import { accuracyMetrics, forecasterMetrics } from './metrics';
+import { accuracyMetrics, forecasterMetrics, lstmThreadMetric } from './metrics';
 import { accuracyHorizons, accuracySpec, AccuracyTracker } from './accuracy';
 import { tfjsSpec } from '../../shared/ml/backend';
 import { startHttpServer } from '../../shared/observability/http';
@@ -33,6 +33,7 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   const active = await resolveModel(c.FORECAST_MODEL, log, {
     artifactsDir: c.ARTIFACTS_DIR, pollMs: c.ARTIFACT_POLL_MS, ensembleMembers: c.ENSEMBLE_MEMBERS, tfjsBackend: c.TFJS_BACKEND, lstmThread: c.LSTM_THREAD,
   });
+  lstmThreadMetric(registry, () => active.lstmThread());
   const store = new RedisStateStore(c.REDIS_URL, c.KEY_PREFIX, {
     alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY,
   }, redisMetrics(registry));

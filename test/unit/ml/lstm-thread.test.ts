@@ -12,6 +12,8 @@ import { LstmThread, ThreadDeadError } from '../../../shared/ml/lstm-thread';
 import { Ensemble } from '../../../shared/forecasting/ensemble';
 import { resolveModel } from '../../../services/forecaster/registry';
 import { createLogger } from '../../../shared/log';
+import { createRegistry } from '../../../shared/observability/metrics';
+import { lstmThreadMetric } from '../../../services/forecaster/metrics';
 import { inputAt, synthProducts } from './synthetic';
 
 const START = 15000;
@@ -84,12 +86,21 @@ describe('the worker ensemble with LSTM_THREAD', () => {
       expect(threaded.current().version).toContain(`lstm@${saved.version}`);
       const batch = [...inputs, cold];
       expect(await threaded.current().model.forecast(batch, 28)).toEqual(await local.current().model.forecast(batch, 28));
+      // what trendcast_lstm_thread_up shows: 1 for the version on the thread, no series with the thread off
+      expect(threaded.lstmThread()).toEqual({ version: saved.version, up: true });
+      expect(local.lstmThread()).toBeUndefined();
     } finally {
       await threaded.stop();
       await local.stop();
     }
-    // stopped: the handle's thread is gone, the in-process model still answers
+    // stopped: the handle's thread is gone, the in-process model still answers, and the gauge says 0
     expect(await members0(threaded).forecast(inputs.slice(0, 1), 28)).toHaveLength(1);
+    const registry = createRegistry('forecaster');
+    lstmThreadMetric(registry, () => threaded.lstmThread());
+    expect(await registry.metrics()).toContain(`trendcast_lstm_thread_up{version="${saved.version}",service="forecaster"} 0`);
+    const none = createRegistry('forecaster');
+    lstmThreadMetric(none, () => local.lstmThread());
+    expect(await none.metrics()).not.toMatch(/^trendcast_lstm_thread_up\{/m);
   }, 60_000);
 });
 
