@@ -104,4 +104,20 @@ describe('the worker ensemble with LSTM_THREAD', () => {
   }, 60_000);
 });
 
+describe('the LSTM member when its thread goes away', () => {
+  it('answers a forecast in flight at that moment in process, with the same numbers, and the gauge says 0', async () => {
+    const settings = { artifactsDir: root, ensembleMembers: ['lstm'], tfjsBackend: 'wasm' };
+    const threaded = await resolveModel('lstm', log, { ...settings, lstmThread: true });
+    const lstm = threaded.current().model;
+    expect(lstm.offloaded).toBe(true);
+    // 2,000 products: the thread needs far longer to answer than stop() takes to terminate it
+    const big = Array.from({ length: 50 }, () => inputs).flat();
+    const pending = lstm.forecast(big, 28); // posted to the thread
+    await threaded.stop();
+    expect(await pending).toEqual(await model.forecast(big, 28));
+    expect(lstm.offloaded).toBe(false);
+    expect(threaded.lstmThread()).toEqual({ version: saved.version, up: false });
+  }, 30_000);
+});
+
 const members0 = (h: Awaited<ReturnType<typeof resolveModel>>) => (h.current().model as Ensemble).members[1];
