@@ -30,6 +30,7 @@ import type { ProductSnapshot } from '../shared/domain/state';
 import { tidy, type QuantileForecast } from '../shared/forecasting/model';
 import { ForecastJob, modelInput } from '../services/forecaster/job';
 import { resolveModel, type ModelHandle } from '../services/forecaster/registry';
+import { Ensemble, combine } from '../shared/forecasting/ensemble';
 import { forecasterSpec } from '../services/forecaster/config';
 import { createTopics, deleteTopicsWithPrefix } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
@@ -72,6 +73,40 @@ async function modelAlone(store: RedisStateStore, model: ModelHandle, skus: stri
     seconds += secs(t0);
   }
   return (PASSES * inputs.length) / seconds;
+}
+
+/**
+ * The ensemble's forecast of the products with sales (cold start aside), against the same members
+ * combined the plain way: each member's forecast() with its quantile arrays, then combine(). The
+ * ensemble unrolls its calibrated members instead (shared/forecasting/fused.ts); both give the
+ * same numbers, bit for bit. Same inputs, alternating, each timed over all passes.
+ */
+async function fusedVsPlain(store: RedisStateStore, model: ModelHandle, skus: string[]): Promise<{ fused: number; plain: number }> {
+  const e = model.current().model as Ensemble;
+  const w = e.fitted?.weights ?? [0, 1, 2].map(() => e.members.map(() => 1 / e.members.length));
+  const keep = e.members.map((_, m) => w.some((q) => q[m] > 0));
+  const members = e.members.filter((_, m) => keep[m]);
+  const weights = w.map((q) => q.filter((_, m) => keep[m]));
+  const wm = await store.watermark();
+  const inputs = (await store.read(skus)).map((s) => modelInput(s, Math.floor(wm / settings.bucketMs) - 1, settings.bucketMs)).filter((s) => s.history.length > 0);
+  let fused = 0;
+  let plain = 0;
+  for (let p = 0; p < PASSES; p++) {
+    const fresh = () => inputs.map((s) => ({ ...s, history: Float64Array.from(s.history) }));
+    let batch = fresh();
+    let t0 = Date.now();
+    for (let i = 0; i < batch.length; i += BATCH) await e.forecast(batch.slice(i, i + BATCH), 28);
+    fused += secs(t0);
+    batch = fresh();
+    t0 = Date.now();
+    for (let i = 0; i < batch.length; i += BATCH) {
+      const part = batch.slice(i, i + BATCH);
+      const all = await Promise.all(members.map((m) => m.forecast(part, 28)));
+      part.forEach((_, j) => combine(all.map((f) => f[j]), weights));
+    }
+    plain += secs(t0);
+  }
+  return { fused: (PASSES * inputs.length) / fused, plain: (PASSES * inputs.length) / plain };
 }
 
 /** One pass with each step awaited before the next (no overlap): where the time goes. */
@@ -174,6 +209,7 @@ async function main() {
     const ran = fitted ? fitted.members.filter((_, m) => fitted.weights.some((w) => w[m] > 0)) : [];
     const load0 = loadavg();
     const modelRate = await modelAlone(store, model, skus);
+    const fvp = await fusedVsPlain(store, model, skus);
     const split = await splitPass(store, publisher, topic, model, skus);
     const worker = await workerPasses(job, skus);
     const mem = process.memoryUsage();
@@ -187,6 +223,7 @@ async function main() {
       `| refit (calibration + ensemble weights on every product) | ${refitS.toFixed(1)} s |`,
       `| members run (weight > 0 in some quantile) | ${fitted ? `${ran.join(', ')} (not run: ${fitted.members.filter((m) => !ran.includes(m)).join(', ') || 'none'})` : 'all'} |`,
       `| model alone, batches of ${BATCH} (fresh inputs each pass) | ${rate(modelRate)} products/s |`,
+      `| model alone, products with sales: ensemble (calibrated members fused) / the same members' arrays then combine() | ${rate(fvp.fused)} / ${rate(fvp.plain)} products/s |`,
       `| one pass, step after step: Redis read / forecast / Avro encode / Kafka publish | ${ms(split.read)} / ${ms(split.model)} / ${ms(split.encode)} / ${ms(split.publish)} ms for ${skus.length} products |`,
       `| worker pass (ForecastJob.runAll, pipelined), ${PASSES} passes | ${rate(worker.rate)} products/s (passes: ${worker.passes.map(rate).join(', ')}) |`,
       `| Node CPU per worker pass (main thread + GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,

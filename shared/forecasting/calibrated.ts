@@ -17,6 +17,14 @@ export interface PointForecaster {
   point(history: Float64Array, h: number): Float64Array;
 }
 
+/** CalibratedModel.parts(): mean[i * horizon + h], shape[i * 3 + k] (p10, p50, p90) of product i. */
+export interface CalibratedParts {
+  cal: QuantileCalibration;
+  mean: Float64Array;
+  shape: Float64Array;
+  horizon: number;
+}
+
 export interface CalibratedOptions {
   /** Days held out at the end of each training series to learn the quantile multipliers. */
   holdout?: number;
@@ -80,6 +88,24 @@ export class CalibratedModel implements ForecastModel {
   async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
     const cal = this.calibration ?? this.learn(batch);
     return batch.map((s) => this.one(s, horizon, cal));
+  }
+
+  /**
+   * What forecast() multiplies, without building its quantile arrays: per product the mean forecast
+   * (clamped at 0) and the demand shape, and the calibration. An ensemble combines these itself
+   * (fused.ts), with the same arithmetic as one().
+   */
+  parts(batch: SeriesInput[], horizon: number): CalibratedParts {
+    const cal = this.calibration ?? this.learn(batch);
+    const mean = new Float64Array(batch.length * horizon);
+    const shape = new Float64Array(batch.length * 3);
+    batch.forEach((s, i) => {
+      const hist = toFloat64(s.history);
+      const m = hist.length > 0 ? this.point.point(hist, horizon) : new Float64Array(horizon);
+      shape.set(cachedShape(s, hist, cal.closed), i * 3);
+      for (let h = 0; h < horizon; h++) mean[i * horizon + h] = m[h] > 0 ? m[h] : 0;
+    });
+    return { cal, mean, shape, horizon };
   }
 
   private one(s: SeriesInput, horizon: number, cal: QuantileCalibration): QuantileForecast {

@@ -18,6 +18,8 @@
 import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
 import { Criterion, ValidationSet, flatten, greedySelect, pinballLoss, rmsseLoss, rmsseScaleOf, validationSet } from './ensemble-weights';
 import { truncateSeries } from './series';
+import { CalibratedModel } from './calibrated';
+import { combineFused, type MemberOutput } from './fused';
 
 export interface EnsembleOptions {
   validation?: number;
@@ -115,10 +117,13 @@ export class Ensemble implements ForecastModel {
       const inputs = known.map(({ s }) => s);
       const { members, weights } = this.used();
       // offloaded members first: the others' synchronous work then runs while theirs does
-      const started = new Array<Promise<QuantileForecast[]>>(members.length);
-      for (const pass of [true, false]) members.forEach((m, k) => Boolean(m.offloaded) === pass && (started[k] = m.forecast(inputs, horizon)));
-      const all = await Promise.all(started);
-      known.forEach(({ i }, j) => (out[i] = combine(all.map((f) => f[j]), weights)));
+      const started = new Array<Promise<QuantileForecast[]> | undefined>(members.length);
+      for (const pass of [true, false]) members.forEach((m, k) => !(m instanceof CalibratedModel) && Boolean(m.offloaded) === pass && (started[k] = m.forecast(inputs, horizon)));
+      // calibrated members: their parts only, combined below without their quantile arrays (fused.ts)
+      const parts = members.map((m) => (m instanceof CalibratedModel ? m.parts(inputs, horizon) : undefined));
+      const arrays = await Promise.all(started);
+      const outputs: MemberOutput[] = members.map((_, k) => parts[k] ?? arrays[k]!);
+      known.forEach(({ s, i }, j) => (out[i] = combineFused(j, s, outputs, weights, horizon)));
     }
     if (fresh.length) {
       const f = await this.opts.coldStart!.forecast(fresh.map(({ s }) => s), horizon);

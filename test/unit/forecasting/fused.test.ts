@@ -1,0 +1,73 @@
+/**
+ * The ensemble's fused combination (shared/forecasting/fused.ts) against the plain one: every member's
+ * forecast() then combine(), on series of every kind, fitted and not, with a member that is not a
+ * calibrated model among them. Bit-identical, not approximately equal.
+ */
+import { Ensemble, combine } from '../../../shared/forecasting/ensemble';
+import { STATISTICAL_MODELS, statisticalModel } from '../../../shared/forecasting/index';
+import type { ForecastModel, QuantileForecast, SeriesInput } from '../../../shared/forecasting/model';
+import { DAY_MS, mulberry32 } from '../../../shared/forecasting/series';
+
+function synth(n: number, seed: number): SeriesInput[] {
+  const rand = mulberry32(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const len = 20 + Math.floor(rand() * 300);
+    const kind = i % 4;
+    const history = Float64Array.from({ length: len }, (_, t) => {
+      if (kind === 0) return rand() < 0.85 ? 0 : Math.ceil(rand() * 6); // intermittent
+      if (kind === 1) return Math.round((2 + t * 0.05) * (t % 7 === 6 ? 0 : 1) * (0.5 + rand())); // trend, closed day
+      if (kind === 2) return Math.round(20 * rand()); // noisy
+      return t % 9 === 0 ? 40 : 0; // rare bursts
+    });
+    history[len - 1] += 1;
+    return { sku: `S${i}`, history, startTime: (15000 + (i % 7)) * DAY_MS, bucketMs: DAY_MS };
+  });
+}
+
+/** A member that is not a CalibratedModel (as the LSTM is): its arrays are combined as they are. */
+const wobbly: ForecastModel = {
+  name: 'wobbly',
+  forecast: async (b, h) => b.map((s, i): QuantileForecast => {
+    const v = (s.history.length % 5) + i * 0.01;
+    return { p10: Array.from({ length: h }, (_, t) => v * 0.3 + t * 1e-3), p50: Array.from({ length: h }, () => v), p90: Array.from({ length: h }, (_, t) => v * 2.5 - t * 1e-3) };
+  }),
+};
+
+async function reference(members: ForecastModel[], weights: number[][], batch: SeriesInput[], h: number): Promise<QuantileForecast[]> {
+  const all = await Promise.all(members.map((m) => m.forecast(batch, h)));
+  return batch.map((_, j) => combine(all.map((f) => f[j]), weights));
+}
+
+function expectIdentical(a: QuantileForecast[], b: QuantileForecast[]): void {
+  expect(a).toHaveLength(b.length);
+  a.forEach((f, i) => {
+    for (const k of ['p10', 'p50', 'p90'] as const) {
+      expect(f[k]).toHaveLength(b[i][k].length);
+      f[k].forEach((v, t) => {
+        if (!Object.is(v, b[i][k][t])) throw new Error(`product ${i} ${k}[${t}]: ${v} !== ${b[i][k][t]}`);
+      });
+    }
+  });
+}
+
+describe('fused combination', () => {
+  const train = synth(120, 1);
+  const batch = synth(80, 2);
+
+  it('fitted: bit-identical to each member forecast() then combine(), pruned members included', async () => {
+    const members = [...STATISTICAL_MODELS.map((n) => statisticalModel(n)), wobbly];
+    const e = new Ensemble(members);
+    await e.fit(train, { horizon: 28 });
+    const w = e.fitted!.weights;
+    expect(w.some((q) => q.some((x) => x === 0))).toBe(true); // some member is pruned somewhere
+    expectIdentical(await e.forecast(batch, 28), await reference(members, w, batch, 28));
+    expectIdentical(await e.forecast(batch, 5), await reference(members, w, batch, 5));
+  });
+
+  it('unfitted (equal weights, each calibrated member calibrating on the batch): bit-identical too', async () => {
+    const members = [statisticalModel('ses'), wobbly, statisticalModel('tsb'), statisticalModel('arima')];
+    const e = new Ensemble(members);
+    const w = [0, 1, 2].map(() => members.map(() => 1 / members.length));
+    expectIdentical(await e.forecast(batch, 28), await reference(members, w, batch, 28));
+  });
+});
