@@ -119,6 +119,8 @@ export class Ensemble implements ForecastModel {
       // offloaded members first: the others' synchronous work then runs while theirs does
       const started = new Array<Promise<QuantileForecast[]> | undefined>(members.length);
       for (const pass of [true, false]) members.forEach((m, k) => !(m instanceof CalibratedModel) && Boolean(m.offloaded) === pass && (started[k] = m.forecast(inputs, horizon)));
+      // handled now: should parts() throw, a member that fails later must not be an unhandled rejection
+      for (const p of started) p?.catch(() => undefined);
       // calibrated members: their parts only, combined below without their quantile arrays (fused.ts)
       const parts = members.map((m) => (m instanceof CalibratedModel ? m.parts(inputs, horizon) : undefined));
       const arrays = await Promise.all(started);

@@ -70,4 +70,22 @@ describe('fused combination', () => {
     const w = [0, 1, 2].map(() => members.map(() => 1 / members.length));
     expectIdentical(await e.forecast(batch, 28), await reference(members, w, batch, 28));
   });
+
+  it('a calibrated member that throws fails the forecast with its error; an offloaded member failing later is no unhandled rejection', async () => {
+    const broken = statisticalModel('ses');
+    broken.parts = () => {
+      throw new TypeError('bad shape');
+    };
+    const late: ForecastModel = { name: 'thread', offloaded: true, forecast: () => new Promise((_, ko) => setTimeout(() => ko(new Error('thread failed')), 20)) };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (r: unknown) => void unhandled.push(r);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(new Ensemble([late, broken]).forecast(batch, 3)).rejects.toThrow('bad shape');
+      await new Promise((r) => setTimeout(r, 60));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
