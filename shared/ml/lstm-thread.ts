@@ -30,7 +30,8 @@ export class LstmThread {
   constructor(backend: string, private readonly log?: Logger) {
     const entry = path.join(__dirname, `lstm-thread-worker${path.extname(__filename)}`);
     this.worker = new Worker(path.join(__dirname, 'thread-boot.js'), { workerData: { entry, backend } });
-    this.worker.unref(); // an idle thread must not keep the process alive
+    // an idle thread must not keep the process alive, a busy one must (see call and settle)
+    this.worker.unref();
     this.worker.on('message', (r: ThreadReply) => this.settle(r));
     this.worker.on('error', (err) => this.die(err));
     this.worker.on('exit', (code) => this.die(new Error(`lstm thread exited with code ${code}`)));
@@ -71,6 +72,7 @@ export class LstmThread {
     if (this.dead) return Promise.reject(new ThreadDeadError(`lstm thread is not running: ${this.dead.message}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...body, id } as ThreadRequest);
     });
@@ -80,6 +82,7 @@ export class LstmThread {
     const p = this.pending.get(r.id);
     if (!p) return;
     this.pending.delete(r.id);
+    if (this.pending.size === 0) this.worker.unref();
     if (r.ok) p.resolve(r);
     else p.reject(new Error(r.error));
   }

@@ -2,7 +2,9 @@
  * The LSTM on a worker thread (shared/ml/lstm-thread.ts) and the worker's wiring of it
  * (services/forecaster/registry.ts): a real thread, a real trained artifact on disk.
  */
+import { execFile } from 'child_process';
 import { promises as fs } from 'fs';
+import { promisify } from 'util';
 import * as os from 'os';
 import * as path from 'path';
 import { initBackend } from '../../../shared/ml/backend';
@@ -56,6 +58,12 @@ describe('LstmThread', () => {
       await t.close();
     }
   }, 30_000);
+
+  it('keeps a process alive while a forecast is pending on it, and lets it exit once idle', async () => {
+    const tsx = path.join(__dirname, '../../../node_modules/.bin/tsx');
+    const { stdout } = await promisify(execFile)(tsx, [path.join(__dirname, 'support/thread-exit.ts'), saved.dir], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('7'); // answered (not exited early), then exited by itself (no timeout)
+  }, 40_000);
 
   it('passes the model errors back and stays up; once closed every call fails fast with ThreadDeadError', async () => {
     const t = new LstmThread('wasm');
