@@ -150,23 +150,5 @@ function lossOf(v: ValidationSet, k: number, p50Loss: 'wql+rmsse' | 'pinball'): 
 
 /** Quantile-wise weighted average; the triple is re-ordered per step (weights differ by quantile). */
 export function combine(fs: QuantileForecast[], w: number[][]): QuantileForecast {
-  const h = fs[0].p50.length;
-  const out: QuantileForecast = { p10: new Array(h), p50: new Array(h), p90: new Array(h) };
-  for (let t = 0; t < h; t++) {
-    let a = 0;
-    let b = 0;
-    let c = 0;
-    for (let m = 0; m < fs.length; m++) {
-      a += w[0][m] * fs[m].p10[t];
-      b += w[1][m] * fs[m].p50[t];
-      c += w[2][m] * fs[m].p90[t];
-    }
-    if (a > b) [a, b] = [b, a];
-    if (b > c) [b, c] = [c, b];
-    if (a > b) [a, b] = [b, a];
-    out.p10[t] = Math.max(0, a);
-    out.p50[t] = Math.max(0, b);
-    out.p90[t] = Math.max(0, c);
-  }
-  return out;
+  return combineFused(0, undefined, fs.map((f) => [f]), w, fs[0].p50.length);
 }

@@ -17,11 +17,17 @@ export type MemberOutput = QuantileForecast[] | CalibratedParts;
 
 const isParts = (o: MemberOutput): o is CalibratedParts => !Array.isArray(o);
 
-/** combine() of the members' forecasts of product j (s: its input), weights w[k][m]. */
-export function combineFused(j: number, s: SeriesInput, outputs: MemberOutput[], w: number[][], horizon: number): QuantileForecast {
+/**
+ * The weighted combination of the members' forecasts of product j, weights w[k][m] (combine() in
+ * ensemble.ts is this with arrays only). `s`, the product's input, gives the calibration bins of
+ * its steps; it is needed only when some output is a calibrated member's parts.
+ */
+export function combineFused(j: number, s: SeriesInput | undefined, outputs: MemberOutput[], w: number[][], horizon: number): QuantileForecast {
   const out: QuantileForecast = { p10: new Array(horizon), p50: new Array(horizon), p90: new Array(horizon) };
+  const withParts = outputs.some(isParts);
+  if (withParts && !s) throw new Error('combineFused: a calibrated member needs the product input');
   for (let t = 0; t < horizon; t++) {
-    const bin = binOf(stepWeekday(s, t + 1));
+    const bin = withParts ? binOf(stepWeekday(s!, t + 1)) : 0;
     let a = 0;
     let b = 0;
     let c = 0;

@@ -1,9 +1,9 @@
 /**
  * The ensemble's fused combination (shared/forecasting/fused.ts) against the plain one: every member's
- * forecast() then combine(), on series of every kind, fitted and not, with a member that is not a
+ * forecast() then a weighted sum written out here, on series of every kind, fitted and not, with a member that is not a
  * calibrated model among them. Bit-identical, not approximately equal.
  */
-import { Ensemble, combine } from '../../../shared/forecasting/ensemble';
+import { Ensemble } from '../../../shared/forecasting/ensemble';
 import { STATISTICAL_MODELS, statisticalModel } from '../../../shared/forecasting/index';
 import type { ForecastModel, QuantileForecast, SeriesInput } from '../../../shared/forecasting/model';
 import { DAY_MS, mulberry32 } from '../../../shared/forecasting/series';
@@ -33,9 +33,28 @@ const wobbly: ForecastModel = {
   }),
 };
 
+/** The combination written out the plain way, independently of the code under test. */
+function plainCombine(fs: QuantileForecast[], w: number[][]): QuantileForecast {
+  const h = fs[0].p50.length;
+  const out: QuantileForecast = { p10: [], p50: [], p90: [] };
+  for (let t = 0; t < h; t++) {
+    let [a, b, c] = [0, 0, 0];
+    fs.forEach((f, m) => {
+      a += w[0][m] * f.p10[t];
+      b += w[1][m] * f.p50[t];
+      c += w[2][m] * f.p90[t];
+    });
+    [a, b, c] = [a, b, c].sort((x, y) => x - y);
+    out.p10.push(Math.max(0, a));
+    out.p50.push(Math.max(0, b));
+    out.p90.push(Math.max(0, c));
+  }
+  return out;
+}
+
 async function reference(members: ForecastModel[], weights: number[][], batch: SeriesInput[], h: number): Promise<QuantileForecast[]> {
   const all = await Promise.all(members.map((m) => m.forecast(batch, h)));
-  return batch.map((_, j) => combine(all.map((f) => f[j]), weights));
+  return batch.map((_, j) => plainCombine(all.map((f) => f[j]), weights));
 }
 
 function expectIdentical(a: QuantileForecast[], b: QuantileForecast[]): void {
@@ -54,7 +73,7 @@ describe('fused combination', () => {
   const train = synth(120, 1);
   const batch = synth(80, 2);
 
-  it('fitted: bit-identical to each member forecast() then combine(), pruned members included', async () => {
+  it('fitted: bit-identical to each member forecast() then the weighted sum, pruned members included', async () => {
     const members = [...STATISTICAL_MODELS.map((n) => statisticalModel(n)), wobbly];
     const e = new Ensemble(members);
     await e.fit(train, { horizon: 28 });
