@@ -35,6 +35,7 @@ import { forecasterSpec } from '../services/forecaster/config';
 import { createTopics, deleteTopicsWithPrefix } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { BROKERS, REDIS_URL, ROOT, uniq } from '../test/integration/support/services';
+import { cpuOf, infraPid } from './proc';
 
 const arg = (name: string, def: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : def);
 const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
@@ -138,19 +139,22 @@ async function workerPasses(job: ForecastJob, skus: string[]) {
   const session = PROFILE ? await startProfile() : undefined;
   const passes: number[] = [];
   const cpuMs: number[] = [];
+  const serverMs: string[] = [];
+  const [redis, kafka] = [infraPid('redis'), infraPid('kafka')];
   let published = 0;
   const t0 = Date.now();
   for (let p = 0; p < PASSES; p++) {
-    const [t, c] = [performance.now(), process.cpuUsage()];
+    const [t, c, r0, k0] = [performance.now(), process.cpuUsage(), cpuOf(redis), cpuOf(kafka)];
     const n = await job.runAll(skus, BATCH);
     const cpu = process.cpuUsage(c);
+    serverMs.push(`${((cpuOf(redis) - r0) * 1000).toFixed(0)} / ${((cpuOf(kafka) - k0) * 1000).toFixed(0)}`);
     passes.push(n / ((performance.now() - t) / 1000));
     cpuMs.push((cpu.user + cpu.system) / 1000);
     published += n;
   }
   const rate = published / secs(t0);
   if (session) await stopProfile(session, PROFILE!);
-  return { rate, passes, cpuMs };
+  return { rate, passes, cpuMs, serverMs };
 }
 
 /** The Trend the job publishes for a forecast (services/forecaster/job.ts). */
@@ -226,7 +230,8 @@ async function main() {
       `| model alone, products with sales: ensemble (calibrated members fused) / the same members' arrays then combine() | ${rate(fvp.fused)} / ${rate(fvp.plain)} products/s |`,
       `| one pass, step after step: Redis read / forecast / Avro encode / Kafka publish | ${ms(split.read)} / ${ms(split.model)} / ${ms(split.encode)} / ${ms(split.publish)} ms for ${skus.length} products |`,
       `| worker pass (ForecastJob.runAll, pipelined), ${PASSES} passes | ${rate(worker.rate)} products/s (passes: ${worker.passes.map(rate).join(', ')}) |`,
-      `| Node CPU per worker pass (main thread + GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,
+      `| Node CPU per worker pass (main thread, LSTM thread, GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,
+      `| Redis / Kafka broker CPU per worker pass (/proc, 10 ms ticks) | ${worker.serverMs.join(', ')} ms |`,
       `| peak heap / RSS | ${(mem.heapUsed / 2 ** 20).toFixed(0)} / ${(mem.rss / 2 ** 20).toFixed(0)} MiB |`,
     ].join('\n') + '\n');
     await model.stop();

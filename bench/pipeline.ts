@@ -19,6 +19,7 @@ import { orderEvents } from './retail-data';
 import { collectCount, createTopics, deleteTopicsWithPrefix, kafka, produce } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { ROOT, startService, uniq } from '../test/integration/support/services';
+import { cpuOf, infraPid } from './proc';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
@@ -41,24 +42,9 @@ async function rawConsume(topic: string, n: number): Promise<{ seconds: number; 
   return { seconds: (Date.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 }
 
-/** CPU seconds of a process so far (utime + stime), or NaN when it cannot be read. */
-function cpuOf(pid: number | undefined): number {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-function redisPid(): number | undefined {
-  const f = path.join(ROOT, '.infra/redis/redis.pid');
-  return fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8').trim()) : undefined;
-}
-
 async function throughService(service: string, topic: string, n: number, env: Record<string, string>) {
   const group = uniq('bench-g-');
-  const redis0 = cpuOf(redisPid());
+  const redis0 = cpuOf(infraPid('redis'));
   const svc = await startService(service, { ...env, CONSUMER_GROUP: group });
   const cpuAtStart = cpuOf(svc.proc.pid);
   const t0 = Date.now();
@@ -71,7 +57,7 @@ async function throughService(service: string, topic: string, n: number, env: Re
   await admin.disconnect();
   const seconds = (Date.now() - t0) / 1000;
   const cpuSeconds = cpuOf(svc.proc.pid) - cpuAtStart;
-  const redisSeconds = cpuOf(redisPid()) - redis0;
+  const redisSeconds = cpuOf(infraPid('redis')) - redis0;
   const status = fs.readFileSync(`/proc/${svc.proc.pid}/status`, 'utf8');
   const peakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
   // BENCH_SERVICE_LOGS=1: the service's own output on stderr (e.g. with BENCH_NODE_ARGS=--trace-gc)
