@@ -2,7 +2,7 @@
  * Lead-time demand for the restock rule: how well three bounds give the p90 of a product's TOTAL
  * demand over the first L days after the origin, on the established products of the four
  * EVALUATION.md windows:
- * - the sum of the daily p90s (the restock rule before trend schema v3);
+ * - the sum of the daily p90s (what the restock rule uses);
  * - the same marginals combined as if the days were independent: sum p50 + sqrt(sum (p90 - p50)^2);
  * - the sum of the daily p50s (for scale).
  * Per bound and L: the share of products whose realised total is at or below it (a p90: 0.90) and
@@ -12,7 +12,7 @@
  * x L), averaged over products, so that each product counts alike.
  *
  *   npx tsx bench/lead-time.ts [--data FILE] [--with-lstm]
- * The ensemble of the statistical members (as the backtest builds it; about 2 minutes); --with-lstm
+ * The ensemble of the statistical members (as the backtest builds it; under a minute); --with-lstm
  * adds the LSTM member (about 7 minutes). Uses ../shared/data/online-retail/online_retail_dev.csv.gz
  * when present, else the bundled sample.
  */

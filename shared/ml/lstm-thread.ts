@@ -3,7 +3,7 @@
  * runs its statistical members on the main thread, and the LSTM (28 steps of a 32-unit LSTM, mostly
  * wasm matMul at ~14 GFLOP/s, so not much faster on one core) doubled the forecast step. On its own
  * thread it runs on the second core while the ensemble's other members run (the ensemble starts an
- * `offloaded` member first; BENCHMARKS.md "Worker with the LSTM").
+ * `offloaded` member first; BENCHMARKS.md "The LSTM on its own thread").
  *
  * The thread loads its own copy of each artifact version it is told to (load), so the main thread
  * keeps the in-process model as the fallback: once the thread has died every call fails fast with
