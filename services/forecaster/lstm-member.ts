@@ -36,18 +36,20 @@ export class ArtifactModel implements ForecastModel {
 
 /**
  * Watches the artifacts folder for LSTM versions. With LSTM_THREAD the thread starts with the first
- * version (a worker without an artifact runs none) and loads every later one too.
+ * version (a worker without an artifact runs none) and loads every later one too. A thread that has
+ * died is replaced at the next check, every ARTIFACT_POLL_MS (meanwhile the LSTM runs in process).
  */
-export async function watchLstm(s: ModelSettings, log: Logger, required: boolean) {
+export async function watchLstm(s: ModelSettings, log: Logger, required: boolean, newThread = (backend: string) => new LstmThread(backend, log)) {
   // tfjs is loaded only when a tfjs model is asked for: the statistical worker starts without it
   const { initBackend } = await import('../../shared/ml/backend');
   const { ArtifactWatcher } = await import('../../shared/ml/artifact');
   await initBackend(s.tfjsBackend, log);
   let thread: LstmThread | undefined;
+  let stopped = false;
   const toThread = async (loaded: LoadedArtifact, previous?: LoadedArtifact): Promise<void> => {
-    if (!s.lstmThread) return;
-    const t = (thread ??= new LstmThread(s.tfjsBackend, log));
-    if (!t.alive) return;
+    if (!s.lstmThread || stopped) return;
+    if (thread && !thread.alive) log.warn('starting a new lstm thread', { version: loaded.version });
+    const t = thread?.alive ? thread : (thread = newThread(s.tfjsBackend));
     try {
       await t.load(loaded.dir, loaded.version);
       log.info('lstm thread ready', { version: loaded.version });
@@ -69,13 +71,24 @@ export async function watchLstm(s: ModelSettings, log: Logger, required: boolean
   });
   await watcher.start();
   if (required && !watcher.latest) throw new Error(`FORECAST_MODEL lstm: no trained artifact under ${path.join(s.artifactsDir, 'lstm')} (run the train command)`);
+  // a dead thread (or one that could not load the version) is tried again, never two loads at once
+  let retrying: Promise<void> | undefined;
+  const heal = setInterval(() => {
+    const latest = watcher.latest;
+    if (!s.lstmThread || stopped || retrying || !latest || thread?.has(latest.version)) return;
+    retrying = toThread(latest).finally(() => (retrying = undefined));
+  }, s.pollMs);
+  heal.unref();
   return {
     model: new ArtifactModel(() => watcher.latest, () => thread),
     loaded: () => watcher.latest !== undefined,
     threadState: () => (s.lstmThread && watcher.latest ? { version: watcher.latest.version, up: thread?.has(watcher.latest.version) ?? false } : undefined),
     version: () => watcher.latest?.version ?? 'none',
     stop: async () => {
+      stopped = true;
+      clearInterval(heal);
       await watcher.stop();
+      await retrying;
       await thread?.close();
     },
   };

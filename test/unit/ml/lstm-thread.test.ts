@@ -13,6 +13,7 @@ import { saveArtifact } from '../../../shared/ml/artifact';
 import { LstmThread, ThreadDeadError } from '../../../shared/ml/lstm-thread';
 import { Ensemble } from '../../../shared/forecasting/ensemble';
 import { resolveModel } from '../../../services/forecaster/registry';
+import { watchLstm } from '../../../services/forecaster/lstm-member';
 import { createLogger } from '../../../shared/log';
 import { createRegistry } from '../../../shared/observability/metrics';
 import { lstmThreadMetric } from '../../../services/forecaster/metrics';
@@ -125,6 +126,36 @@ describe('the LSTM member when its thread goes away', () => {
     expect(await pending).toEqual(await model.forecast(big, 28));
     expect(lstm.offloaded).toBe(false);
     expect(threaded.lstmThread()).toEqual({ version: saved.version, up: false });
+  }, 30_000);
+});
+
+describe('a thread that dies', () => {
+  it('is replaced at the next check, and the LSTM goes back to it', async () => {
+    const made: LstmThread[] = [];
+    const settings = { artifactsDir: root, pollMs: 100, ensembleMembers: ['lstm'], tfjsBackend: 'wasm', lstmThread: true };
+    const lstm = await watchLstm(settings, log, true, (b) => {
+      const t = new LstmThread(b);
+      made.push(t);
+      return t;
+    });
+    try {
+      expect(made).toHaveLength(1);
+      expect(lstm.threadState()).toEqual({ version: saved.version, up: true });
+      await made[0].close(); // as if it had crashed
+      expect(lstm.threadState()).toEqual({ version: saved.version, up: false });
+      expect(await lstm.model.forecast(inputs.slice(0, 3), 28)).toEqual(await model.forecast(inputs.slice(0, 3), 28)); // in process meanwhile
+      const t0 = Date.now();
+      while (!lstm.threadState()!.up && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+      expect(made).toHaveLength(2);
+      expect(lstm.threadState()).toEqual({ version: saved.version, up: true });
+      expect(lstm.model.offloaded).toBe(true);
+      expect(await lstm.model.forecast(inputs, 28)).toEqual(await model.forecast(inputs, 28));
+    } finally {
+      await lstm.stop();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(made).toHaveLength(2); // stopped: no new thread after stop
+    expect(made.every((t) => !t.alive)).toBe(true);
   }, 30_000);
 });
 
