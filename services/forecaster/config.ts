@@ -18,7 +18,7 @@ export const forecasterSpec = {
   ENSEMBLE_MEMBERS: { kind: 'list', default: [...STATISTICAL_MODELS, 'lstm'], doc: 'Members of the worker ensemble (the backtested set by default); lstm joins once a trained artifact exists' },
   ARTIFACTS_DIR: { kind: 'string', default: 'artifacts', doc: 'Folder of trained models (train --out); the newest lstm version is loaded and hot-swapped' },
   ARTIFACT_POLL_MS: { kind: 'int', default: 30000, min: 100, doc: 'How often the artifacts folder is checked for a new version (and a dead LSTM thread replaced)' },
-  LSTM_THREAD: { kind: 'bool', default: true, doc: "Run the LSTM's forward pass on a worker thread, beside the ensemble's other members (BENCHMARKS.md: Worker with the LSTM)" },
+  LSTM_THREAD: { kind: 'bool', default: true, doc: "Run the LSTM's forward pass on a worker thread, beside the ensemble's other members (BENCHMARKS.md: The LSTM on its own thread; wasm and cpu backends only)" },
   TREND_FLAT_BAND: { kind: 'float', default: 0.01, min: 0, max: 1, doc: 'Relative slope per bucket below which a trend is FLAT' },
 } satisfies Spec;
 

@@ -14,6 +14,7 @@ import { packForecasts, type ThreadReply, type ThreadRequest } from './lstm-thre
 const port = parentPort!;
 const models = new Map<string, GlobalLstmModel>();
 const ready = initBackend((workerData as { backend: string }).backend);
+ready.catch(() => undefined); // seen by every request, which awaits it and answers with the error
 
 async function handle(m: ThreadRequest): Promise<Extract<ThreadReply, { ok: true }>> {
   await ready;

@@ -17,7 +17,15 @@ import { threadInput, unpackForecasts, type ThreadReply, type ThreadRequest } fr
 
 export class ThreadDeadError extends Error {}
 
-type Pending = { resolve: (r: ThreadReply & { ok: true }) => void; reject: (e: Error) => void };
+/**
+ * How long a request may go unanswered before the thread counts as wedged (a wasm hang, a lost
+ * reply): it is then terminated and the caller goes on in process. Far above the real times
+ * (a load ~0.5 s, 500 products ~50 ms), so only a thread that has stopped answering trips it.
+ */
+export const LOAD_DEADLINE_MS = 120_000;
+export const FORECAST_DEADLINE_MS = (products: number) => 30_000 + 20 * products;
+
+type Pending = { resolve: (r: ThreadReply & { ok: true }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 type Body = ThreadRequest extends infer R ? (R extends ThreadRequest ? Omit<R, 'id'> : never) : never;
 
 export class LstmThread {
@@ -34,6 +42,7 @@ export class LstmThread {
     this.worker.unref();
     this.worker.on('message', (r: ThreadReply) => this.settle(r));
     this.worker.on('error', (err) => this.die(err));
+    this.worker.on('messageerror', (err) => this.die(err));
     this.worker.on('exit', (code) => this.die(new Error(`lstm thread exited with code ${code}`)));
   }
 
@@ -46,20 +55,25 @@ export class LstmThread {
     return this.alive && this.loaded.has(version);
   }
 
+  /** The versions loaded in the thread. */
+  versions(): string[] {
+    return [...this.loaded];
+  }
+
   /** Loads an artifact version folder (artifacts/lstm/<version>) in the thread. */
-  async load(dir: string, version: string): Promise<void> {
-    await this.call({ kind: 'load', dir, version });
+  async load(dir: string, version: string, deadlineMs = LOAD_DEADLINE_MS): Promise<void> {
+    await this.call({ kind: 'load', dir, version }, deadlineMs);
     this.loaded.add(version);
   }
 
   /** Frees a version's tensors in the thread. */
   async drop(version: string): Promise<void> {
     this.loaded.delete(version);
-    await this.call({ kind: 'drop', version });
+    await this.call({ kind: 'drop', version }, LOAD_DEADLINE_MS);
   }
 
-  async forecast(version: string, batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
-    const r = await this.call({ kind: 'forecast', version, inputs: batch.map(threadInput), horizon });
+  async forecast(version: string, batch: SeriesInput[], horizon: number, deadlineMs = FORECAST_DEADLINE_MS(batch.length)): Promise<QuantileForecast[]> {
+    const r = await this.call({ kind: 'forecast', version, inputs: batch.map(threadInput), horizon }, deadlineMs);
     return unpackForecasts(r.packed!, horizon);
   }
 
@@ -68,12 +82,17 @@ export class LstmThread {
     await this.worker.terminate();
   }
 
-  private call(body: Body): Promise<ThreadReply & { ok: true }> {
+  private call(body: Body, deadlineMs: number): Promise<ThreadReply & { ok: true }> {
     if (this.dead) return Promise.reject(new ThreadDeadError(`lstm thread is not running: ${this.dead.message}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.die(new Error(`no answer to a ${body.kind} request within ${deadlineMs} ms`));
+        void this.worker.terminate();
+      }, deadlineMs);
+      timer.unref();
+      this.pending.set(id, { resolve, reject, timer });
       this.worker.postMessage({ ...body, id } as ThreadRequest);
     });
   }
@@ -81,6 +100,7 @@ export class LstmThread {
   private settle(r: ThreadReply): void {
     const p = this.pending.get(r.id);
     if (!p) return;
+    clearTimeout(p.timer);
     this.pending.delete(r.id);
     if (this.pending.size === 0) this.worker.unref();
     if (r.ok) p.resolve(r);
@@ -91,7 +111,10 @@ export class LstmThread {
     if (this.dead) return;
     this.dead = err;
     if (unexpected) this.log?.warn('lstm thread stopped; the LSTM runs on the main thread', { err: err.message });
-    for (const p of this.pending.values()) p.reject(new ThreadDeadError(`lstm thread is not running: ${err.message}`));
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new ThreadDeadError(`lstm thread is not running: ${err.message}`));
+    }
     this.pending.clear();
   }
 }

@@ -66,6 +66,16 @@ describe('LstmThread', () => {
     expect(stdout.trim()).toBe('7'); // answered (not exited early), then exited by itself (no timeout)
   }, 40_000);
 
+  it('a thread that does not answer within the deadline is terminated, and the request fails with ThreadDeadError', async () => {
+    const t = new LstmThread('wasm');
+    await t.load(saved.dir, saved.version);
+    const big = Array.from({ length: 50 }, () => inputs).flat();
+    await expect(t.forecast(saved.version, big, 28, 1)).rejects.toThrow(ThreadDeadError);
+    expect(t.alive).toBe(false);
+    await expect(t.forecast(saved.version, inputs, 28)).rejects.toThrow(/no answer to a forecast request within 1 ms/);
+    await t.close();
+  }, 30_000);
+
   it('passes the model errors back and stays up; once closed every call fails fast with ThreadDeadError', async () => {
     const t = new LstmThread('wasm');
     await t.load(saved.dir, saved.version);
