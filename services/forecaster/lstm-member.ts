@@ -76,6 +76,7 @@ export async function watchLstm(s: ModelSettings, log: Logger, required: boolean
     try {
       await t.load(loaded.dir, loaded.version);
     } catch (err) {
+      if (stopped) return; // closed by stop() while loading: nothing to report
       failures++;
       nextTry = Date.now() + s.pollMs * 2 ** Math.min(failures, MAX_BACKOFF_POWER);
       log.warn('lstm thread could not load the artifact; it runs on the main thread', { version: loaded.version, failures, err });
