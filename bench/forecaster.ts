@@ -30,7 +30,8 @@ import type { ProductSnapshot } from '../shared/domain/state';
 import { tidy, type QuantileForecast } from '../shared/forecasting/model';
 import { ForecastJob, modelInput } from '../services/forecaster/job';
 import { resolveModel, type ModelHandle } from '../services/forecaster/registry';
-import { Ensemble, combine } from '../shared/forecasting/ensemble';
+import { Ensemble, combine, startOffloadedFirst } from '../shared/forecasting/ensemble';
+import type { SeriesInput } from '../shared/forecasting/model';
 import { forecasterSpec } from '../services/forecaster/config';
 import { createTopics, deleteTopicsWithPrefix } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
@@ -62,13 +63,16 @@ async function loadState(store: RedisStateStore) {
 
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
+/** Copies with their own history arrays, so no cache keyed on a history (demand shapes, Croston fits) carries over. */
+const freshCopies = (inputs: SeriesInput[]) => inputs.map((s) => ({ ...s, history: Float64Array.from(s.history) }));
+
 /** The model's forecast() alone, on inputs read once and copied for each pass (no shape cached from the pass before). */
 async function modelAlone(store: RedisStateStore, model: ModelHandle, skus: string[]): Promise<number> {
   const wm = await store.watermark();
   const inputs = (await store.read(skus)).map((s) => modelInput(s, Math.floor(wm / settings.bucketMs) - 1, settings.bucketMs));
   let seconds = 0;
   for (let p = 0; p < PASSES; p++) {
-    const fresh = inputs.map((s) => ({ ...s, history: Float64Array.from(s.history) }));
+    const fresh = freshCopies(inputs);
     const t0 = Date.now();
     for (let i = 0; i < fresh.length; i += BATCH) await model.current().model.forecast(fresh.slice(i, i + BATCH), 28);
     seconds += secs(t0);
@@ -84,28 +88,22 @@ async function modelAlone(store: RedisStateStore, model: ModelHandle, skus: stri
  */
 async function fusedVsPlain(store: RedisStateStore, model: ModelHandle, skus: string[]): Promise<{ fused: number; plain: number }> {
   const e = model.current().model as Ensemble;
-  const w = e.fitted?.weights ?? [0, 1, 2].map(() => e.members.map(() => 1 / e.members.length));
-  const keep = e.members.map((_, m) => w.some((q) => q[m] > 0));
-  const members = e.members.filter((_, m) => keep[m]);
-  const weights = w.map((q) => q.filter((_, m) => keep[m]));
+  const { members, weights } = e.used();
   const wm = await store.watermark();
   const inputs = (await store.read(skus)).map((s) => modelInput(s, Math.floor(wm / settings.bucketMs) - 1, settings.bucketMs)).filter((s) => s.history.length > 0);
   let fused = 0;
   let plain = 0;
   for (let p = 0; p < PASSES; p++) {
-    const fresh = () => inputs.map((s) => ({ ...s, history: Float64Array.from(s.history) }));
-    let batch = fresh();
+    let batch = freshCopies(inputs);
     let t0 = Date.now();
     for (let i = 0; i < batch.length; i += BATCH) await e.forecast(batch.slice(i, i + BATCH), 28);
     fused += secs(t0);
-    batch = fresh();
+    batch = freshCopies(inputs);
     t0 = Date.now();
     for (let i = 0; i < batch.length; i += BATCH) {
       const part = batch.slice(i, i + BATCH);
       // offloaded members first, as Ensemble.forecast starts them, so both legs overlap the thread alike
-      const started = new Array<Promise<QuantileForecast[]>>(members.length);
-      for (const pass of [true, false]) members.forEach((m, k) => Boolean(m.offloaded) === pass && (started[k] = m.forecast(part, 28)));
-      const all = await Promise.all(started);
+      const all = (await Promise.all(startOffloadedFirst(members, part, 28))) as QuantileForecast[][];
       part.forEach((_, j) => combine(all.map((f) => f[j]), weights));
     }
     plain += secs(t0);
@@ -211,9 +209,9 @@ async function main() {
     t0 = Date.now();
     await job.refit(skus);
     const refitS = secs(t0);
-    const fitted = (model.current().model as { fitted?: { members: string[]; weights: number[][] } }).fitted;
+    const ensemble = model.current().model as Ensemble;
     // members of weight 0 everywhere are not run (Ensemble.used): say which ran
-    const ran = fitted ? fitted.members.filter((_, m) => fitted.weights.some((w) => w[m] > 0)) : [];
+    const ran = ensemble.used().members.map((m) => m.name);
     const load0 = loadavg();
     const modelRate = await modelAlone(store, model, skus);
     const fvp = await fusedVsPlain(store, model, skus);
@@ -228,7 +226,7 @@ async function main() {
       `| model | ${model.current().model.name} ${model.current().version}, LSTM ${THREAD ? 'on its worker thread' : 'on the main thread'} |`,
       `| load average (1 min) at the start / end of the measures | ${load0} / ${loadavg()} |`,
       `| refit (calibration + ensemble weights on every product) | ${refitS.toFixed(1)} s |`,
-      `| members run (weight > 0 in some quantile) | ${fitted ? `${ran.join(', ')} (not run: ${fitted.members.filter((m) => !ran.includes(m)).join(', ') || 'none'})` : 'all'} |`,
+      `| members run (weight > 0 in some quantile) | ${ran.join(', ')} (not run: ${ensemble.members.map((m) => m.name).filter((m) => !ran.includes(m)).join(', ') || 'none'}) |`,
       `| model alone, batches of ${BATCH} (fresh inputs each pass) | ${rate(modelRate)} products/s |`,
       `| model alone, products with sales: ensemble (calibrated members fused) / the same members' arrays then combine() | ${rate(fvp.fused)} / ${rate(fvp.plain)} products/s |`,
       `| one pass, step after step: Redis read / forecast / Avro encode / Kafka publish | ${ms(split.read)} / ${ms(split.model)} / ${ms(split.encode)} / ${ms(split.publish)} ms for ${skus.length} products |`,

@@ -91,7 +91,7 @@ export class Ensemble implements ForecastModel {
    * adds 0 x its forecast, so it is not run (on Online Retail holt and arima often get no weight, and
    * arima is the dearest member). Before fit() every member has weight 1/m.
    */
-  private used(): { members: ForecastModel[]; weights: number[][] } {
+  used(): { members: ForecastModel[]; weights: number[][] } {
     const keep = this.members.map((_, m) => this.weights.some((w) => w[m] > 0));
     return { members: this.members.filter((_, m) => keep[m]), weights: this.weights.map((w) => w.filter((_, m) => keep[m])) };
   }
@@ -117,8 +117,7 @@ export class Ensemble implements ForecastModel {
       const inputs = known.map(({ s }) => s);
       const { members, weights } = this.used();
       // offloaded members first: the others' synchronous work then runs while theirs does
-      const started = new Array<Promise<QuantileForecast[]> | undefined>(members.length);
-      for (const pass of [true, false]) members.forEach((m, k) => !(m instanceof CalibratedModel) && Boolean(m.offloaded) === pass && (started[k] = m.forecast(inputs, horizon)));
+      const started = startOffloadedFirst(members, inputs, horizon, (m) => !(m instanceof CalibratedModel));
       // handled now: should parts() throw, a member that fails later must not be an unhandled rejection
       for (const p of started) p?.catch(() => undefined);
       // calibrated members: their parts only, combined below without their quantile arrays (fused.ts)
@@ -133,6 +132,16 @@ export class Ensemble implements ForecastModel {
     }
     return out;
   }
+}
+
+/**
+ * forecast() of the members that `include` picks, offloaded ones (on another thread) called first so
+ * the synchronous work of the others overlaps theirs; in member order, undefined where not picked.
+ */
+export function startOffloadedFirst(members: ForecastModel[], inputs: SeriesInput[], horizon: number, include: (m: ForecastModel) => boolean = () => true): (Promise<QuantileForecast[]> | undefined)[] {
+  const started = new Array<Promise<QuantileForecast[]> | undefined>(members.length);
+  for (const pass of [true, false]) members.forEach((m, k) => include(m) && Boolean(m.offloaded) === pass && (started[k] = m.forecast(inputs, horizon)));
+  return started;
 }
 
 /** Weights[k][m] of quantile k (p10, p50, p90) and member m from the members' validation forecasts. */
