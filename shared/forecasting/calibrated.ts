@@ -128,10 +128,13 @@ export class CalibratedModel implements ForecastModel {
  * set of closed weekdays (a WeakMap, so it goes away with the batch).
  */
 const shapes = new WeakMap<object, { closed: string; shape: [number, number, number] }>();
+/** The key of a closed-weekday array, made once per array (not once per product and member). */
+const closedKeys = new WeakMap<boolean[], string>();
 
 function cachedShape(s: SeriesInput, hist: Float64Array, closed: boolean[]): [number, number, number] {
   const key = s.history as object;
-  const closedKey = closed.map(Number).join('');
+  let closedKey = closedKeys.get(closed);
+  if (closedKey === undefined) closedKeys.set(closed, (closedKey = closed.map(Number).join('')));
   const hit = shapes.get(key);
   if (hit && hit.closed === closedKey) return hit.shape;
   const shape = demandShape({ ...s, history: hist }, closed);

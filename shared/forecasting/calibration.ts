@@ -49,29 +49,41 @@ export function demandShape(s: SeriesInput, closed: boolean[], windows: number[]
   return out;
 }
 
-/** Quantiles over mean of h[from..] on open weekdays; undefined when nothing sold there. */
+/**
+ * Quantiles over mean of h[from..] on open weekdays; undefined when nothing sold there. Most days
+ * sell nothing, so only the non-zero values are sorted and the zeros are counted: the sorted pool
+ * is the negatives, then `zeros` zeros, then the positives, and quantiles read it through `at`.
+ */
 function windowShape(h: ArrayLike<number>, from: number, wd0: number, closed: boolean[], buf: Float64Array): [number, number, number] | undefined {
   let n = 0;
+  let zeros = 0;
   let sum = 0;
   let wd = wd0 < 0 ? -1 : (wd0 + from) % 7;
   for (let t = from; t < h.length; t++) {
     if (wd < 0 || !closed[wd]) {
-      buf[n++] = h[t];
-      sum += h[t];
+      const v = h[t];
+      if (v === 0) zeros++;
+      else buf[n++] = v;
+      sum += v;
     }
     if (wd >= 0) wd = wd === 6 ? 0 : wd + 1;
   }
   if (!(sum > 0)) return undefined;
-  const pool = buf.subarray(0, n).sort(); // typed-array sort: numeric, no comparator
-  const mean = sum / n;
-  return [quantileOf(pool, 0.1) / mean, quantileOf(pool, 0.5) / mean, quantileOf(pool, 0.9) / mean];
+  const nz = buf.subarray(0, n).sort(); // typed-array sort: numeric, no comparator
+  let neg = 0;
+  while (neg < n && nz[neg] < 0) neg++;
+  const at = (i: number) => (i < neg ? nz[i] : i < neg + zeros ? 0 : nz[i - zeros]);
+  const total = n + zeros;
+  const mean = sum / total;
+  return [quantileAt(at, total, 0.1) / mean, quantileAt(at, total, 0.5) / mean, quantileAt(at, total, 0.9) / mean];
 }
 
-function quantileOf(sorted: ArrayLike<number>, q: number): number {
-  const x = (sorted.length - 1) * q;
+/** Linearly interpolated quantile q of a sorted pool of `length` values read through `at`. */
+function quantileAt(at: (i: number) => number, length: number, q: number): number {
+  const x = (length - 1) * q;
   const lo = Math.floor(x);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (x - lo) * (sorted[hi] - sorted[lo]);
+  const hi = Math.min(length - 1, lo + 1);
+  return at(lo) + (x - lo) * (at(hi) - at(lo));
 }
 
 /** Weekdays on which (almost) nothing sells across all series: excluded from demand shapes. */
