@@ -9,7 +9,7 @@ import type { SeriesInput } from '../forecasting/model';
 import { loadVersion } from './artifact';
 import { initBackend } from './backend';
 import type { GlobalLstmModel } from './lstm';
-import { packForecasts, type ThreadReply, type ThreadRequest } from './lstm-thread-protocol';
+import { packForecasts, unpackInputs, type ThreadReply, type ThreadRequest } from './lstm-thread-protocol';
 
 const port = parentPort!;
 const models = new Map<string, GlobalLstmModel>();
@@ -29,7 +29,7 @@ async function handle(m: ThreadRequest): Promise<Extract<ThreadReply, { ok: true
   }
   const model = models.get(m.version);
   if (!model) throw new Error(`lstm thread: version ${m.version} is not loaded`);
-  const out = await model.forecast(m.inputs as SeriesInput[], m.horizon);
+  const out = await model.forecast(unpackInputs(m.inputs) as SeriesInput[], m.horizon);
   return { id: m.id, ok: true, packed: packForecasts(out, m.horizon) };
 }
 

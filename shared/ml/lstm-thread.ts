@@ -13,7 +13,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { QuantileForecast, SeriesInput } from '../forecasting/model';
 import type { Logger } from '../log';
-import { threadInput, unpackForecasts, type ThreadReply, type ThreadRequest } from './lstm-thread-protocol';
+import { packInputs, transferOf, unpackForecasts, type ThreadReply, type ThreadRequest } from './lstm-thread-protocol';
 
 export class ThreadDeadError extends Error {}
 
@@ -73,7 +73,8 @@ export class LstmThread {
   }
 
   async forecast(version: string, batch: SeriesInput[], horizon: number, deadlineMs = FORECAST_DEADLINE_MS(batch.length)): Promise<QuantileForecast[]> {
-    const r = await this.call({ kind: 'forecast', version, inputs: batch.map(threadInput), horizon }, deadlineMs);
+    const inputs = packInputs(batch);
+    const r = await this.call({ kind: 'forecast', version, inputs, horizon }, deadlineMs, transferOf(inputs));
     return unpackForecasts(r.packed!, horizon);
   }
 
@@ -82,7 +83,7 @@ export class LstmThread {
     await this.worker.terminate();
   }
 
-  private call(body: Body, deadlineMs: number): Promise<ThreadReply & { ok: true }> {
+  private call(body: Body, deadlineMs: number, transfer: ArrayBuffer[] = []): Promise<ThreadReply & { ok: true }> {
     if (this.dead) return Promise.reject(new ThreadDeadError(`lstm thread is not running: ${this.dead.message}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -93,7 +94,7 @@ export class LstmThread {
       }, deadlineMs);
       timer.unref();
       this.pending.set(id, { resolve, reject, timer });
-      this.worker.postMessage({ ...body, id } as ThreadRequest);
+      this.worker.postMessage({ ...body, id } as ThreadRequest, transfer);
     });
   }
 
