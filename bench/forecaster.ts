@@ -7,10 +7,8 @@
  * model alone (no I/O), the same pass step after step (where the time goes), and the refit time.
  * Wall time and the Node process's CPU time are both reported: state the load average beside them.
  *
- *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--node-defaults] [--cpu-prof FILE]
+ *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--cpu-prof FILE]
  * --no-thread: the LSTM on the main thread (LSTM_THREAD=false), the reference for its worker thread.
- * The bench runs the job in its own process, as the forecaster does, so it restarts itself with the
- * forecaster's node flags (services/forecaster/node-flags.ts); --node-defaults: without them.
  * Needs Kafka, Redis and the model. Uses ../shared/data/online-retail/online_retail_dev.csv.gz when
  * present, else the bundled sample.
  */
@@ -39,15 +37,12 @@ import { createTopics, deleteTopicsWithPrefix } from '../test/integration/suppor
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { BROKERS, REDIS_URL, ROOT, uniq } from '../test/integration/support/services';
 import { cpuOf, infraPid } from './proc';
-import { spawnSync } from 'child_process';
-import { FORECASTER_NODE_FLAGS } from '../services/forecaster/node-flags';
 
 const arg = (name: string, def: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : def);
 const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
 const PASSES = arg('--passes', 3);
 const PROFILE = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const THREAD = !process.argv.includes('--no-thread');
-const NODE_DEFAULTS = process.argv.includes('--node-defaults');
 const FILE = retailFile();
 const settings = { alpha: 0.3, beta: 0.1, bucketMs: 86_400_000, maxBuckets: 400, reviewDecay: 0.1 };
 const secs = (t0: number) => (Date.now() - t0) / 1000;
@@ -116,34 +111,28 @@ async function fusedVsPlain(store: RedisStateStore, model: ModelHandle, skus: st
   return { fused: (PASSES * inputs.length) / fused, plain: (PASSES * inputs.length) / plain };
 }
 
-/**
- * One pass with each step awaited before the next (no overlap): where the time goes, as wall time
- * and as this process's CPU time (all its threads: in the forecast step the LSTM thread's too).
- */
+/** One pass with each step awaited before the next (no overlap): where the time goes. */
 async function splitPass(store: RedisStateStore, publisher: KafkaPublisher, topic: string, model: ModelHandle, skus: string[]) {
   const codec = codecFor<Trend>('trend');
-  const wall = { read: 0, model: 0, encode: 0, publish: 0 };
-  const cpu = { read: 0, model: 0, encode: 0, publish: 0 };
+  const split = { read: 0, model: 0, encode: 0, publish: 0 };
   const wm = await store.watermark();
   const wmBucket = Math.floor(wm / settings.bucketMs);
-  const step = async <T>(k: keyof typeof wall, f: () => Promise<T>): Promise<T> => {
-    const [t, c] = [performance.now(), process.cpuUsage()];
-    const r = await f();
-    const u = process.cpuUsage(c);
-    wall[k] += performance.now() - t;
-    cpu[k] += (u.user + u.system) / 1000;
-    return r;
-  };
   for (let i = 0; i < skus.length; i += BATCH) {
-    const snaps = await step('read', () => store.read(skus.slice(i, i + BATCH)));
-    const { ins, fc } = await step('model', async () => {
-      const ins = snaps.map((sn) => modelInput(sn, wmBucket - 1, settings.bucketMs));
-      return { ins, fc: await model.current().model.forecast(ins, 28) };
-    });
-    const messages = await step('encode', async () => fc.map((f, j) => ({ key: ins[j].sku, value: codec.encode(trendOf(snaps[j], f, wm, model.current().model.name)) })));
-    await step('publish', () => publisher.publish(topic, messages));
+    let t = performance.now();
+    const snaps = await store.read(skus.slice(i, i + BATCH));
+    split.read += performance.now() - t;
+    t = performance.now();
+    const ins = snaps.map((sn) => modelInput(sn, wmBucket - 1, settings.bucketMs));
+    const fc = await model.current().model.forecast(ins, 28);
+    split.model += performance.now() - t;
+    t = performance.now();
+    const messages = fc.map((f, j) => ({ key: ins[j].sku, value: codec.encode(trendOf(snaps[j], f, wm, model.current().model.name)) }));
+    split.encode += performance.now() - t;
+    t = performance.now();
+    await publisher.publish(topic, messages);
+    split.publish += performance.now() - t;
   }
-  return { wall, cpu };
+  return split;
 }
 
 /** The worker's pass, as the scheduler's on-change path runs it: wall rate over all passes, each pass's rate and CPU. */
@@ -198,16 +187,7 @@ function stopProfile(session: Session, file: string): Promise<void> {
   }));
 }
 
-/** Runs this bench again under the forecaster's node flags unless it has them (or --node-defaults); true if it did. */
-function rerunAsDeployed(): boolean {
-  if (NODE_DEFAULTS || FORECASTER_NODE_FLAGS.every((f) => process.execArgv.includes(f))) return false;
-  const r = spawnSync(process.execPath, [...FORECASTER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
-  process.exitCode = r.status ?? 1;
-  return true;
-}
-
 async function main() {
-  if (rerunAsDeployed()) return;
   const prefix = uniq('benchf-');
   const store = new RedisStateStore(REDIS_URL, uniq('benchf'), settings);
   await store.connect();
@@ -243,15 +223,13 @@ async function main() {
     process.stdout.write([
       `| measure | value |`, `| --- | --- |`,
       `| data | ${path.basename(FILE)}: ${loaded.orders} order events, ${skus.length} products (state loaded in ${loadS.toFixed(1)} s, listings embedded) |`,
-      `| node flags | ${NODE_DEFAULTS ? 'none (--node-defaults)' : `${FORECASTER_NODE_FLAGS.join(' ')} (the forecaster's)`} |`,
       `| model | ${model.current().model.name} ${model.current().version}, LSTM ${THREAD ? 'on its worker thread' : 'on the main thread'} |`,
       `| load average (1 min) at the start / end of the measures | ${load0} / ${loadavg()} |`,
       `| refit (calibration + ensemble weights on every product) | ${refitS.toFixed(1)} s |`,
       `| members run (weight > 0 in some quantile) | ${ran.join(', ')} (not run: ${ensemble.members.map((m) => m.name).filter((m) => !ran.includes(m)).join(', ') || 'none'}) |`,
       `| model alone, batches of ${BATCH} (fresh inputs each pass) | ${rate(modelRate)} products/s |`,
       `| model alone, products with sales: ensemble (calibrated members fused) / the same members' arrays then combine() | ${rate(fvp.fused)} / ${rate(fvp.plain)} products/s |`,
-      `| one pass, step after step: Redis read / forecast / Trend + Avro encode / Kafka publish, wall | ${ms(split.wall.read)} / ${ms(split.wall.model)} / ${ms(split.wall.encode)} / ${ms(split.wall.publish)} ms for ${skus.length} products |`,
-      `| the same steps, Node CPU (all threads) | ${ms(split.cpu.read)} / ${ms(split.cpu.model)} / ${ms(split.cpu.encode)} / ${ms(split.cpu.publish)} ms |`,
+      `| one pass, step after step: Redis read / forecast / Avro encode / Kafka publish | ${ms(split.read)} / ${ms(split.model)} / ${ms(split.encode)} / ${ms(split.publish)} ms for ${skus.length} products |`,
       `| worker pass (ForecastJob.runAll, pipelined), ${PASSES} passes | ${rate(worker.rate)} products/s (passes: ${worker.passes.map(rate).join(', ')}) |`,
       `| Node CPU per worker pass (main thread, LSTM thread, GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,
       `| Redis / Kafka broker CPU per worker pass (/proc, 10 ms ticks) | ${worker.serverMs.join(', ')} ms |`,
