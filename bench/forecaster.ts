@@ -111,28 +111,34 @@ async function fusedVsPlain(store: RedisStateStore, model: ModelHandle, skus: st
   return { fused: (PASSES * inputs.length) / fused, plain: (PASSES * inputs.length) / plain };
 }
 
-/** One pass with each step awaited before the next (no overlap): where the time goes. */
+/**
+ * One pass with each step awaited before the next (no overlap): where the time goes, as wall time
+ * and as this process's CPU time (all its threads: in the forecast step the LSTM thread's too).
+ */
 async function splitPass(store: RedisStateStore, publisher: KafkaPublisher, topic: string, model: ModelHandle, skus: string[]) {
   const codec = codecFor<Trend>('trend');
-  const split = { read: 0, model: 0, encode: 0, publish: 0 };
+  const wall = { read: 0, model: 0, encode: 0, publish: 0 };
+  const cpu = { read: 0, model: 0, encode: 0, publish: 0 };
   const wm = await store.watermark();
   const wmBucket = Math.floor(wm / settings.bucketMs);
+  const step = async <T>(k: keyof typeof wall, f: () => Promise<T>): Promise<T> => {
+    const [t, c] = [performance.now(), process.cpuUsage()];
+    const r = await f();
+    const u = process.cpuUsage(c);
+    wall[k] += performance.now() - t;
+    cpu[k] += (u.user + u.system) / 1000;
+    return r;
+  };
   for (let i = 0; i < skus.length; i += BATCH) {
-    let t = performance.now();
-    const snaps = await store.read(skus.slice(i, i + BATCH));
-    split.read += performance.now() - t;
-    t = performance.now();
-    const ins = snaps.map((sn) => modelInput(sn, wmBucket - 1, settings.bucketMs));
-    const fc = await model.current().model.forecast(ins, 28);
-    split.model += performance.now() - t;
-    t = performance.now();
-    const messages = fc.map((f, j) => ({ key: ins[j].sku, value: codec.encode(trendOf(snaps[j], f, wm, model.current().model.name)) }));
-    split.encode += performance.now() - t;
-    t = performance.now();
-    await publisher.publish(topic, messages);
-    split.publish += performance.now() - t;
+    const snaps = await step('read', () => store.read(skus.slice(i, i + BATCH)));
+    const { ins, fc } = await step('model', async () => {
+      const ins = snaps.map((sn) => modelInput(sn, wmBucket - 1, settings.bucketMs));
+      return { ins, fc: await model.current().model.forecast(ins, 28) };
+    });
+    const messages = await step('encode', async () => fc.map((f, j) => ({ key: ins[j].sku, value: codec.encode(trendOf(snaps[j], f, wm, model.current().model.name)) })));
+    await step('publish', () => publisher.publish(topic, messages));
   }
-  return split;
+  return { wall, cpu };
 }
 
 /** The worker's pass, as the scheduler's on-change path runs it: wall rate over all passes, each pass's rate and CPU. */
@@ -229,7 +235,8 @@ async function main() {
       `| members run (weight > 0 in some quantile) | ${ran.join(', ')} (not run: ${ensemble.members.map((m) => m.name).filter((m) => !ran.includes(m)).join(', ') || 'none'}) |`,
       `| model alone, batches of ${BATCH} (fresh inputs each pass) | ${rate(modelRate)} products/s |`,
       `| model alone, products with sales: ensemble (calibrated members fused) / the same members' arrays then combine() | ${rate(fvp.fused)} / ${rate(fvp.plain)} products/s |`,
-      `| one pass, step after step: Redis read / forecast / Avro encode / Kafka publish | ${ms(split.read)} / ${ms(split.model)} / ${ms(split.encode)} / ${ms(split.publish)} ms for ${skus.length} products |`,
+      `| one pass, step after step: Redis read / forecast / Trend + Avro encode / Kafka publish, wall | ${ms(split.wall.read)} / ${ms(split.wall.model)} / ${ms(split.wall.encode)} / ${ms(split.wall.publish)} ms for ${skus.length} products |`,
+      `| the same steps, Node CPU (all threads) | ${ms(split.cpu.read)} / ${ms(split.cpu.model)} / ${ms(split.cpu.encode)} / ${ms(split.cpu.publish)} ms |`,
       `| worker pass (ForecastJob.runAll, pipelined), ${PASSES} passes | ${rate(worker.rate)} products/s (passes: ${worker.passes.map(rate).join(', ')}) |`,
       `| Node CPU per worker pass (main thread, LSTM thread, GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,
       `| Redis / Kafka broker CPU per worker pass (/proc, 10 ms ticks) | ${worker.serverMs.join(', ')} ms |`,
