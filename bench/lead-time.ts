@@ -1,10 +1,12 @@
 /**
- * Lead-time demand for the restock rule: how well three bounds give the p90 of a product's TOTAL
+ * Lead-time demand for the restock rule: how well several bounds give the p90 of a product's TOTAL
  * demand over the first L days after the origin, on the established products of the four
  * EVALUATION.md windows:
  * - the sum of the daily p90s (what the restock rule uses);
  * - the same marginals combined as if the days were independent: sum p50 + sqrt(sum (p90 - p50)^2);
- * - the sum of the daily p50s (for scale).
+ * - the sum of the daily p50s (for scale);
+ * - session 5: the p90 of the product's own past L-day totals (the 182 days before the origin), as
+ *   it is, rescaled two ways, and the larger of it and the sum of the daily p90s.
  * Per bound and L: the share of products whose realised total is at or below it (a p90: 0.90) and
  * the pinball loss at 0.9 of the bound as a forecast of the total, over the summed totals (lower is
  * better; it rewards calibration and sharpness together, and weighs products by their volume), and
@@ -29,12 +31,48 @@ import { DEV_DATA, FIXTURE } from '../services/backtest/args';
 const flag = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const LEADS = [3, 7, 14, 28];
 
-type Bound = (f: QuantileForecast, L: number) => number | undefined;
+type Bound = (f: QuantileForecast, L: number, history: Float64Array) => number | undefined;
 const sum = (xs: number[], L: number) => xs.slice(0, L).reduce((a, v) => a + v, 0);
+const mean = (xs: Float64Array) => (xs.length ? xs.reduce((a, v) => a + v, 0) / xs.length : 0);
+
+/**
+ * The q-quantile of the product's own past L-day totals (every window of L consecutive days in the
+ * last `days` before the origin), times `scale`: its intermittency and how its days co-vary, as
+ * they were. Undefined when the history is shorter than L.
+ */
+function pastTotals(history: Float64Array, L: number, days: number, q: number, scale = 1): number | undefined {
+  const h = history.subarray(Math.max(0, history.length - days));
+  if (h.length < L) return undefined;
+  const totals = new Float64Array(h.length - L + 1);
+  let s = 0;
+  for (let i = 0; i < h.length; i++) {
+    s += h[i];
+    if (i >= L) s -= h[i - L];
+    if (i >= L - 1) totals[i - L + 1] = s;
+  }
+  totals.sort();
+  const x = (totals.length - 1) * q;
+  const lo = Math.floor(x);
+  const hi = Math.min(totals.length - 1, lo + 1);
+  return (totals[lo] + (x - lo) * (totals[hi] - totals[lo])) * scale;
+}
+
 const BOUNDS: Record<string, Bound> = {
   'sum of the daily p90s': (f, L) => sum(f.p90, L),
   'independent days: sum p50 + sqrt(sum (p90 - p50)^2)': (f, L) => sum(f.p50, L) + Math.sqrt(f.p90.slice(0, L).reduce((a, v, d) => a + (v - f.p50[d]) ** 2, 0)),
   'sum of the daily p50s': (f, L) => sum(f.p50, L),
+  // session 5: the product's own history of L-day totals, not the forecast's marginals
+  'p90 of the past L-day totals (182 days)': (_f, L, h) => pastTotals(h, L, 182, 0.9),
+  'the same, x the last 28 days mean / the 182 days mean': (_f, L, h) => {
+    const recent = mean(h.subarray(Math.max(0, h.length - 28)));
+    const long = mean(h.subarray(Math.max(0, h.length - 182)));
+    return long > 0 ? pastTotals(h, L, 182, 0.9, recent / long) : undefined;
+  },
+  'the same, x the forecast sum p50 / the past mean L-day total': (f, L, h) => {
+    const long = mean(h.subarray(Math.max(0, h.length - 182))) * L;
+    return long > 0 ? pastTotals(h, L, 182, 0.9, Math.max(sum(f.p50, L), 0) / long) : undefined;
+  },
+  'max(sum of the daily p90s, p90 of the past L-day totals)': (f, L, h) => Math.max(sum(f.p90, L), pastTotals(h, L, 182, 0.9) ?? 0),
 };
 
 async function main() {
@@ -55,7 +93,7 @@ async function main() {
         for (const L of LEADS) {
           const y = sum(Array.from(it.actual), L);
           for (const [name, bound] of Object.entries(BOUNDS)) {
-            const b = bound(f, L);
+            const b = bound(f, L, it.history);
             if (b === undefined) continue;
             const a = acc.get(`${name}|${L}`) ?? { covered: 0, n: 0, loss: 0, total: 0, scaled: 0 };
             a.scaled += pinball(y, b, 0.9) / (scale * L);
