@@ -24,6 +24,7 @@ import { runBacktest } from '../shared/backtest/protocol';
 import { defaultEnsembleMembers, useModels } from '../shared/backtest/registry';
 import { hashEmbedder } from '../shared/backtest/hash-embedder';
 import { pinball } from '../shared/backtest/metrics';
+import { leadTimeP90, pastTotalsQuantile } from '../shared/forecasting/lead-time';
 import type { QuantileForecast } from '../shared/forecasting/model';
 import { registerModels } from '../shared/ml/register';
 import { DEV_DATA, FIXTURE } from '../services/backtest/args';
@@ -35,44 +36,25 @@ type Bound = (f: QuantileForecast, L: number, history: Float64Array) => number |
 const sum = (xs: number[], L: number) => xs.slice(0, L).reduce((a, v) => a + v, 0);
 const mean = (xs: Float64Array) => (xs.length ? xs.reduce((a, v) => a + v, 0) / xs.length : 0);
 
-/**
- * The q-quantile of the product's own past L-day totals (every window of L consecutive days in the
- * last `days` before the origin), times `scale`: its intermittency and how its days co-vary, as
- * they were. Undefined when the history is shorter than L.
- */
-function pastTotals(history: Float64Array, L: number, days: number, q: number, scale = 1): number | undefined {
-  const h = history.subarray(Math.max(0, history.length - days));
-  if (h.length < L) return undefined;
-  const totals = new Float64Array(h.length - L + 1);
-  let s = 0;
-  for (let i = 0; i < h.length; i++) {
-    s += h[i];
-    if (i >= L) s -= h[i - L];
-    if (i >= L - 1) totals[i - L + 1] = s;
-  }
-  totals.sort();
-  const x = (totals.length - 1) * q;
-  const lo = Math.floor(x);
-  const hi = Math.min(totals.length - 1, lo + 1);
-  return (totals[lo] + (x - lo) * (totals[hi] - totals[lo])) * scale;
-}
-
 const BOUNDS: Record<string, Bound> = {
   'sum of the daily p90s': (f, L) => sum(f.p90, L),
   'independent days: sum p50 + sqrt(sum (p90 - p50)^2)': (f, L) => sum(f.p50, L) + Math.sqrt(f.p90.slice(0, L).reduce((a, v, d) => a + (v - f.p50[d]) ** 2, 0)),
   'sum of the daily p50s': (f, L) => sum(f.p50, L),
   // session 5: the product's own history of L-day totals, not the forecast's marginals
-  'p90 of the past L-day totals (182 days)': (_f, L, h) => pastTotals(h, L, 182, 0.9),
+  'p90 of the past L-day totals (182 days)': (_f, L, h) => pastTotalsQuantile(h, L, 0.9),
   'the same, x the last 28 days mean / the 182 days mean': (_f, L, h) => {
     const recent = mean(h.subarray(Math.max(0, h.length - 28)));
     const long = mean(h.subarray(Math.max(0, h.length - 182)));
-    return long > 0 ? pastTotals(h, L, 182, 0.9, recent / long) : undefined;
+    const past = pastTotalsQuantile(h, L, 0.9);
+    return long > 0 && past !== undefined ? past * (recent / long) : undefined;
   },
   'the same, x the forecast sum p50 / the past mean L-day total': (f, L, h) => {
     const long = mean(h.subarray(Math.max(0, h.length - 182))) * L;
-    return long > 0 ? pastTotals(h, L, 182, 0.9, Math.max(sum(f.p50, L), 0) / long) : undefined;
+    const past = pastTotalsQuantile(h, L, 0.9);
+    return long > 0 && past !== undefined ? past * (Math.max(sum(f.p50, L), 0) / long) : undefined;
   },
-  'max(sum of the daily p90s, p90 of the past L-day totals)': (f, L, h) => Math.max(sum(f.p90, L), pastTotals(h, L, 182, 0.9) ?? 0),
+  // shared/forecasting/lead-time.ts: the larger of the two, non-decreasing in L
+  'leadTimeP90: max(sum of the daily p90s, p90 of the past L-day totals)': (f, L, h) => leadTimeP90(h, f.p90.slice(0, L))[L - 1],
 };
 
 async function main() {

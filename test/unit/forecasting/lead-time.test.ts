@@ -1,0 +1,57 @@
+import { leadTimeP90, pastTotalsQuantile } from '../../../shared/forecasting/lead-time';
+import { quantileSorted } from '../../../shared/backtest/metrics';
+
+/** Every run of h consecutive values of the last `window`, summed one by one, sorted. */
+function bruteTotals(y: number[], h: number, window: number): number[] {
+  const t = y.slice(Math.max(0, y.length - window));
+  const out: number[] = [];
+  for (let i = 0; i + h <= t.length; i++) out.push(t.slice(i, i + h).reduce((a, v) => a + v, 0));
+  return out.sort((a, b) => a - b);
+}
+
+describe('lead-time p90: the product\'s own past totals beside the summed daily p90s', () => {
+  test('past h-step totals by hand: one sale of 3 every 5 days', () => {
+    const y = [3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 3, 0, 0, 0, 0];
+    // 1-day totals: 12 zeros then 3 threes sorted (positions 0..14). p90: position 12.6, a three;
+    // p80: position 11.2, between the last zero and the first three: 0 + 0.2 * 3
+    expect(pastTotalsQuantile(y, 1, 0.9)).toBe(3);
+    expect(pastTotalsQuantile(y, 1, 0.8)).toBeCloseTo(0.6, 12);
+    // every 5-day window holds exactly one sale
+    expect(pastTotalsQuantile(y, 5, 0.9)).toBe(3);
+    expect(pastTotalsQuantile(y, 5, 0.1)).toBe(3);
+    // 6-day windows: one or two sales
+    expect(bruteTotals(y, 6, 182)).toEqual([3, 3, 3, 3, 3, 3, 3, 3, 6, 6]);
+    expect(pastTotalsQuantile(y, 6, 0.9)).toBeCloseTo(6, 12);
+    expect(pastTotalsQuantile(y, 16, 0.9)).toBeUndefined(); // fewer values than h
+  });
+
+  test('equals a brute-force recomputation on a lumpy random series, for every h and the window cut', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const y = Array.from({ length: 300 }, () => (rand() < 0.15 ? Math.floor(1 + rand() * 20) : 0));
+    for (const window of [182, 40]) {
+      for (const h of [1, 2, 7, 13, 28]) {
+        for (const q of [0.1, 0.5, 0.9]) expect([window, h, q, pastTotalsQuantile(y, h, q, window)]).toEqual([window, h, q, quantileSorted(bruteTotals(y, h, window), q)]);
+      }
+    }
+  });
+
+  test('leadTimeP90 is the larger of the two per h, non-decreasing, and the plain sum without history', () => {
+    const y = [0, 0, 5, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0];
+    const p90 = [0, 0, 0, 1, 1, 1, 1];
+    const got = leadTimeP90(y, p90);
+    const sums = [0, 0, 0, 1, 2, 3, 4];
+    for (let h = 1; h <= 7; h++) expect(got[h - 1]).toBeCloseTo(Math.max(sums[h - 1], quantileSorted(bruteTotals(y, h, 182), 0.9), h > 1 ? got[h - 2] : 0), 12);
+    // the history says a week holds a sale of ~5 in most weeks: far above the summed p90s
+    expect(got[6]).toBeGreaterThan(sums[6]);
+    expect(got.every((v, i) => i === 0 || v >= got[i - 1])).toBe(true);
+    expect(leadTimeP90([], [1, 2, 0.5])).toEqual([1, 3, 3.5]);
+    expect(leadTimeP90([2, 2], [0, 0, 0])).toEqual([2, 4, 4]); // h = 3: no 3-step window, the sum (0) and the running max
+  });
+
+  test('bad arguments are refused with their name', () => {
+    expect(() => pastTotalsQuantile([1, 2], 0, 0.9)).toThrow(/h must be a positive integer, got 0/);
+    expect(() => pastTotalsQuantile([1, 2], 1.5, 0.9)).toThrow(/h must be a positive integer/);
+    expect(() => pastTotalsQuantile([1, 2], 1, 1.2)).toThrow(/q must be in \[0, 1\], got 1.2/);
+  });
+});
