@@ -7,6 +7,7 @@ import type { ProductSnapshot, StateStore } from '../../shared/domain/state';
 import { buildTrend } from '../../shared/domain/trend';
 import type { ForecastModel, SeriesInput } from '../../shared/forecasting/model';
 import { tidy } from '../../shared/forecasting/model';
+import { leadTimeP90 } from '../../shared/forecasting/lead-time';
 import type { OutboundMessage, Publisher } from '../../shared/adapters/transport';
 
 export interface ActiveModel {
@@ -174,10 +175,13 @@ export class ForecastJob {
     const trends = snaps.map((snap, i) => {
       // level and slope as of the forecast's origin (the last complete bucket), like the forecast itself
       const { level, trend } = smoothingAt(snap, wmBucket - 1, this.s);
+      const forecast = tidy(forecasts[i]);
       return buildTrend({
-        sku: snap.sku, forecast: tidy(forecasts[i]), firstBucketStart: wmBucket * this.s.bucketMs, bucketMs: this.s.bucketMs,
+        sku: snap.sku, forecast, firstBucketStart: wmBucket * this.s.bucketMs, bucketMs: this.s.bucketMs,
         level, trend, basedOnEventTime: wm, generatedAt, model: model.name, modelVersion: version, flatBand: this.s.flatBand,
         category: snap.listing?.category ?? null,
+        // for the restock rule: the daily p90s do not add up to a p90 of the total (lead-time.ts)
+        leadP90: leadTimeP90(inputs[i].history, forecast.p90),
       });
     });
     const messages = trends.map((t) => ({ key: t.sku, value: this.d.codec.encode(t) }));

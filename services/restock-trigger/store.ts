@@ -56,7 +56,7 @@ export class RestockStore {
     const k = productKeys(this.prefix, next.sku);
     const alert = next.alert !== prev.state.alert && next.alert ? pairs({ state: next.alert.state, alertId: next.alert.alertId }) : [];
     const stock = next.stock !== prev.state.stock && next.stock ? pairs({ ...next.stock }) : [];
-    const trend = next.trend !== prev.state.trend && next.trend ? pairs({ ...next.trend, p50: JSON.stringify(next.trend.p50), p90: JSON.stringify(next.trend.p90) }) : [];
+    const trend = next.trend !== prev.state.trend && next.trend ? pairs({ ...next.trend, p50: JSON.stringify(next.trend.p50), p90: JSON.stringify(next.trend.p90), leadP90: JSON.stringify(next.trend.leadP90) }) : [];
     const args = [k.alert, k.inventory, k.restockTrend, k.restockOutbox, prev.version, alert.length / 2, stock.length / 2, trend.length / 2, queued ?? '', ...alert, ...stock, ...trend];
     const res = await this.guard(this.redis.restockCommit(...args), 'restock_commit');
     return res[0] === 1 ? (res.slice(2) as string[]) : null;
@@ -93,6 +93,8 @@ function parseTrend(h: Record<string, string>): TrendView | null {
   if (!h.generatedAt) return null;
   return {
     generatedAt: Number(h.generatedAt), basedOnEventTime: Number(h.basedOnEventTime), bucketMs: Number(h.bucketMs), firstBucketStart: Number(h.firstBucketStart),
-    p50: JSON.parse(h.p50) as number[], p90: JSON.parse(h.p90) as number[], modelVersion: h.modelVersion,
+    p50: JSON.parse(h.p50) as number[], p90: JSON.parse(h.p90) as number[],
+    // absent in state stored before trend schema v3
+    leadP90: h.leadP90 ? (JSON.parse(h.leadP90) as number[]) : [], modelVersion: h.modelVersion,
   };
 }

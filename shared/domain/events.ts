@@ -72,6 +72,11 @@ export interface Trend {
   modelVersion: string;
   /** Since trend schema v2; null when the forecaster does not know it (and in v1 messages). */
   category: string | null;
+  /**
+   * Since v3: a p90 of the TOTAL demand over steps 1..h at index h - 1, non-decreasing
+   * (shared/forecasting/lead-time.ts); [] in v1 and v2 messages.
+   */
+  leadP90: number[];
 }
 
 export interface RestockAlert {

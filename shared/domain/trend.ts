@@ -17,6 +17,8 @@ export interface TrendInput {
   flatBand: number;
   /** The listing's category, when known (trend schema v2). */
   category?: string | null;
+  /** A p90 of the total demand over steps 1..h (trend schema v3), at most one per horizon step. */
+  leadP90?: ArrayLike<number>;
 }
 
 /** Relative slope: Holt trend per bucket over the level; 0 where the level is too small to say. */
@@ -50,5 +52,19 @@ export function buildTrend(i: TrendInput): Trend {
     model: i.model,
     modelVersion: i.modelVersion,
     category: i.category ?? null,
+    leadP90: cleanLead(i.leadP90, i.forecast.p50.length),
   };
+}
+
+/** At most one value per horizon step, each finite and non-negative, non-decreasing (a total over more steps is not smaller). */
+function cleanLead(lead: ArrayLike<number> | undefined, horizon: number): number[] {
+  const n = Math.min(lead?.length ?? 0, horizon);
+  const out = new Array<number>(n);
+  let prev = 0;
+  for (let h = 0; h < n; h++) {
+    const v = lead![h];
+    prev = Math.max(prev, v > 0 && Number.isFinite(v) ? v : 0);
+    out[h] = prev;
+  }
+  return out;
 }

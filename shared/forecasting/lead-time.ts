@@ -16,39 +16,94 @@ export const PAST_TOTALS_WINDOW = 182;
 /**
  * The q-quantile (linear interpolation between order statistics) of the totals of every run of h
  * consecutive values in the last `window` values of `history`; undefined when fewer than h values.
+ * `scratch` (at least `window` long) saves an allocation per call.
  */
-export function pastTotalsQuantile(history: ArrayLike<number>, h: number, q: number, window = PAST_TOTALS_WINDOW): number | undefined {
+export function pastTotalsQuantile(history: ArrayLike<number>, h: number, q: number, window = PAST_TOTALS_WINDOW, scratch?: Float64Array): number | undefined {
   if (!(h >= 1) || !Number.isInteger(h)) throw new Error(`pastTotalsQuantile: h must be a positive integer, got ${h}`);
   if (!(q >= 0 && q <= 1)) throw new Error(`pastTotalsQuantile: q must be in [0, 1], got ${q}`);
   const from = Math.max(0, history.length - window);
   const n = history.length - from;
   if (n < h) return undefined;
-  const totals = new Float64Array(n - h + 1);
+  const m = n - h + 1;
+  const x = (m - 1) * q;
+  const lo = Math.floor(x);
+  // the quantile needs the order statistics lo and lo + 1 only, i.e. the least two of the k = m - lo
+  // largest totals (a tenth of them for a p90): kept in a min-heap, most totals are rejected at once
+  const k = m - lo;
+  const heap = scratch && scratch.length >= k ? scratch : new Float64Array(k);
+  let filled = 0;
   let s = 0;
   for (let i = 0; i < n; i++) {
     s += history[from + i];
     if (i >= h) s -= history[from + i - h];
-    if (i >= h - 1) totals[i - h + 1] = s;
+    if (i < h - 1) continue;
+    if (filled < k) siftUp(heap, filled++, s);
+    else if (s > heap[0]) siftDown(heap, k, s);
   }
-  totals.sort();
-  const x = (totals.length - 1) * q;
-  const lo = Math.floor(x);
-  const hi = Math.min(totals.length - 1, lo + 1);
-  return totals[lo] + (x - lo) * (totals[hi] - totals[lo]);
+  const a = heap[0];
+  if (k === 1 || x === lo) return a;
+  const b = k === 2 ? heap[1] : Math.min(heap[1], heap[2]);
+  return a + (x - lo) * (b - a);
+}
+
+/** Puts v at slot `at` (the heap's new last) and moves it up to its place. */
+function siftUp(heap: Float64Array, at: number, v: number): void {
+  let j = at;
+  while (j > 0) {
+    const parent = (j - 1) >> 1;
+    if (heap[parent] <= v) break;
+    heap[j] = heap[parent];
+    j = parent;
+  }
+  heap[j] = v;
+}
+
+/** Replaces the least value of heap[0..size) by v and moves it down to its place. */
+function siftDown(heap: Float64Array, size: number, v: number): void {
+  let j = 0;
+  for (;;) {
+    let c = 2 * j + 1;
+    if (c >= size) break;
+    if (c + 1 < size && heap[c + 1] < heap[c]) c++;
+    if (heap[c] >= v) break;
+    heap[j] = heap[c];
+    j = c;
+  }
+  heap[j] = v;
 }
 
 /**
+ * Lengths at which the past totals are computed; lengths between two of them are interpolated
+ * linearly (the p90 of h-step totals is close to linear in h there). All 28 cost ~100 ms per 3,000
+ * products on the forecaster's main thread, these 8 about a third of that.
+ */
+export const LEAD_GRID = [1, 2, 3, 5, 7, 14, 21, 28];
+
+/**
  * For h = 1..p90.length: max(sum of the daily p90s of steps 1..h, the 0.9-quantile of the past
- * h-step totals), made non-decreasing in h (a total over more steps cannot be smaller). Without
- * enough history for some h (a new product), that h gets the sum alone.
+ * h-step totals (at the LEAD_GRID lengths, interpolated between them)), made non-decreasing in h (a
+ * total over more steps is not smaller). Where the history is shorter than h (a new product), h
+ * gets the sum alone.
  */
 export function leadTimeP90(history: ArrayLike<number>, p90: ArrayLike<number>, window = PAST_TOTALS_WINDOW): number[] {
-  const out = new Array<number>(p90.length);
+  const H = p90.length;
+  const grid = LEAD_GRID.filter((g) => g < H);
+  if (H > 0) grid.push(H);
+  const scratch = new Float64Array(Math.max(1, Math.min(window, history.length)));
+  const at = grid.map((g) => pastTotalsQuantile(history, g, 0.9, window, scratch));
+  const out = new Array<number>(H);
   let sum = 0;
   let prev = 0;
-  for (let h = 1; h <= p90.length; h++) {
+  let j = 0; // grid[j] is the first grid length >= h
+  for (let h = 1; h <= H; h++) {
     sum += p90[h - 1];
-    const past = pastTotalsQuantile(history, h, 0.9, window);
+    while (grid[j] < h) j++;
+    let past: number | undefined;
+    if (grid[j] === h) past = at[j];
+    else {
+      const [g0, g1, v0, v1] = j > 0 ? [grid[j - 1], grid[j], at[j - 1], at[j]] : [0, grid[j], 0, at[j]];
+      past = v0 === undefined || v1 === undefined ? undefined : v0 + ((h - g0) / (g1 - g0)) * (v1 - v0);
+    }
     prev = Math.max(prev, sum, past ?? 0);
     out[h - 1] = prev;
   }

@@ -70,7 +70,7 @@ test('start runs a service until SIGTERM (exit 0): the ad-bidding example bids o
   const rising: Trend = {
     sku: 'UP1', generatedAt: Date.now(), basedOnEventTime: Date.UTC(2011, 11, 9), bucketMs: 86_400_000,
     horizon: Array.from({ length: 7 }, (_, i) => ({ step: i + 1, bucketStart: Date.UTC(2011, 11, 9) + i * 86_400_000, p10: 1, p50: 2, p90: 4 })),
-    direction: 'RISING', slope: 0.04, level: 2, model: 'ets', modelVersion: 'v', category: 'toys',
+    direction: 'RISING', slope: 0.04, level: 2, model: 'ets', modelVersion: 'v', category: 'toys', leadP90: [],
   };
   const v1 = new AvroCodec<Omit<Trend, 'category'>>(JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas/history/trend.v1.avsc'), 'utf8')) as Schema);
   const { category: _c, ...old } = { ...rising, sku: 'DOWN1', direction: 'FALLING' as const, slope: -0.06 };

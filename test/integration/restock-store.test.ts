@@ -25,7 +25,7 @@ const stores: RestockStore[] = [];
 const trend = (sku: string, perDay: number, generatedAt = 1_700_000_000_000): Trend => ({
   sku, generatedAt, basedOnEventTime: origin, bucketMs: D,
   horizon: Array.from({ length: 7 }, (_, i) => ({ step: i + 1, bucketStart: origin + i * D, p10: 0, p50: perDay / 2, p90: perDay })),
-  direction: 'FLAT', slope: 0, level: perDay / 2, model: 'm', modelVersion: 'v', category: null,
+  direction: 'FLAT', slope: 0, level: perDay / 2, model: 'm', modelVersion: 'v', category: null, leadP90: [],
 });
 const stock = (sku: string, onHand: number): InventoryEvent => ({ eventId: `i-${sku}-${onHand}`, eventTime: origin, sku, onHand, onOrder: 0, leadTimeDays: 3 });
 

@@ -27,7 +27,7 @@ function trend(sku: string, perDay: number, generatedAt = Date.now()): Trend {
   return {
     sku, generatedAt, basedOnEventTime: origin - 3600_000, bucketMs: D,
     horizon: Array.from({ length: 14 }, (_, i) => ({ step: i + 1, bucketStart: origin + i * D, p10: perDay / 3, p50: perDay / 2, p90: perDay })),
-    direction: 'RISING', slope: 0.05, level: perDay / 2, model: 'ets', modelVersion: 'it-1', category: 'test',
+    direction: 'RISING', slope: 0.05, level: perDay / 2, model: 'ets', modelVersion: 'it-1', category: 'test', leadP90: [],
   };
 }
 const stock = (sku: string, onHand: number, onOrder: number, leadTimeDays: number, n = 1): InventoryEvent => ({
@@ -111,6 +111,21 @@ describe('restock trigger on Kafka and Redis', () => {
     expect(metrics).toMatch(/trendcast_restock_alerts_total\{state="RESOLVED",service="restock-trigger"\} 1/);
   });
 
+  test('a v3 trend: its leadP90 opens an alert the daily p90s (all 0) would not; without leadP90 nothing', async () => {
+    const sparse = (sku: string, leadP90: number[]): Trend => ({ ...trend(sku, 0), leadP90 });
+    await produce(topics.inventory, enc.stock([stock('BURSTY', 3, 0, 7), stock('BURSTY2', 3, 0, 7)]));
+    await produce(topics.trends, enc.trends([sparse('BURSTY', [1, 2, 2, 3, 4, 5, 6, 6, 6, 7, 7, 7, 8, 8]), sparse('BURSTY2', [])]));
+    await waitFor('the bursty alert', async () => alertsIn.messages.length >= 4, 60_000);
+    await waitFor('trends consumed', caughtUp, 60_000);
+    expect(await alertsInTopic()).toBe(4);
+    const got = decoded()[3];
+    expect(got.key).toBe('BURSTY');
+    // 7 days of stock counted just after step 1 began: leadP90 at 7 steps, above the 3 in stock
+    expect(got.alert).toMatchObject({ sku: 'BURSTY', state: 'OPEN', available: 3, leadTimeDays: 7 });
+    expect(got.alert.demandP90).toBeCloseTo(6, 9);
+    expect(got.alert.shortfall).toBeCloseTo(3, 9);
+  });
+
   test('malformed inventory and trends go to their dead-letter topics with the reason', async () => {
     const dlqInv = await collect(`${topics.inventory}.dlq`);
     const dlqTrends = await collect(`${topics.trends}.dlq`);
@@ -119,12 +134,15 @@ describe('restock trigger on Kafka and Redis', () => {
       ...enc.stock([{ ...stock('BAD', -1, 0, 3), eventId: 'neg' }, { ...stock('BAD', 1, 0, 0), eventId: 'lead0' }]),
     ]);
     // an inventory message on the trends topic: read leniently as an unknown newer trend writer, it does not parse
-    await produce(topics.trends, [...enc.trends([{ ...trend('BAD', 1), horizon: [] }]), { key: 'BAD', value: invCodec.encode(stock('BAD', 1, 1, 1)) }]);
-    await waitFor('DLQ messages', async () => dlqInv.messages.length >= 3 && dlqTrends.messages.length >= 2, 60_000);
+    await produce(topics.trends, [
+      ...enc.trends([{ ...trend('BAD', 1), horizon: [] }, { ...trend('BAD', 1), leadP90: [3, 1] }]),
+      { key: 'BAD', value: invCodec.encode(stock('BAD', 1, 1, 1)) },
+    ]);
+    await waitFor('DLQ messages', async () => dlqInv.messages.length >= 3 && dlqTrends.messages.length >= 3, 60_000);
     await Promise.all([dlqInv.stop(), dlqTrends.stop()]);
     const reasons = [...dlqInv.messages, ...dlqTrends.messages].map((m) => m.headers['dlq-reason']);
-    for (const re of [/single-object marker/, /onHand -1/, /leadTimeDays 0/, /horizon is empty/, /cannot decode trendcast.trends.Trend/]) expect(reasons.some((r) => re.test(r))).toBe(true);
+    for (const re of [/single-object marker/, /onHand -1/, /leadTimeDays 0/, /horizon is empty/, /leadP90\[1\] = 1: not finite, non-negative and non-decreasing/, /cannot decode trendcast.trends.Trend/]) expect(reasons.some((r) => re.test(r))).toBe(true);
     await waitFor('poison consumed', caughtUp, 60_000);
-    expect(await alertsInTopic()).toBe(3);
+    expect(await alertsInTopic()).toBe(4);
   });
 });

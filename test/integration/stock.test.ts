@@ -28,7 +28,7 @@ let inventoryIn: { messages: Collected[]; stop(): Promise<void> };
 const trend = (sku: string): Trend => ({
   sku, generatedAt: Date.now(), basedOnEventTime: origin - 3600_000, bucketMs: D,
   horizon: Array.from({ length: 14 }, (_, i) => ({ step: i + 1, bucketStart: origin + i * D, p10: 1, p50: 2, p90: 4 })),
-  direction: 'RISING', slope: 0.05, level: 2, model: 'ets', modelVersion: 'it-stock', category: 'test',
+  direction: 'RISING', slope: 0.05, level: 2, model: 'ets', modelVersion: 'it-stock', category: 'test', leadP90: [],
 });
 
 function file(name: string, lines: string[]): string {

@@ -1,7 +1,7 @@
 /** The restock rule (shared/domain/restock.ts), as the consumers of restock-alerts rely on it. */
 import type { InventoryEvent, Trend } from '../../../shared/domain/events';
 import {
-  alertIdFor, DAY_MS, decide, integrate, leadTimeDemand, newestPerSku, step, stockIsNewer, toTrendView, validateTrendForRestock,
+  alertIdFor, DAY_MS, decide, integrate, leadAt, leadTimeDemand, newestPerSku, step, stockIsNewer, toTrendView, validateTrendForRestock,
   type RestockState, type StepResult,
 } from '../../../shared/domain/restock';
 
@@ -12,7 +12,7 @@ function trend(p90: number[], over: Partial<Trend> = {}): Trend {
   return {
     sku: 'A1', generatedAt: T0 + 3600_000, basedOnEventTime: T0 - 1, bucketMs: DAY_MS,
     horizon: p90.map((v, i) => ({ step: i + 1, bucketStart: T0 + i * DAY_MS, p10: v / 4, p50: v / 2, p90: v })),
-    direction: 'RISING', slope: 0.1, level: 3, model: 'ets', modelVersion: 'm1', category: null, ...over,
+    direction: 'RISING', slope: 0.1, level: 3, model: 'ets', modelVersion: 'm1', category: null, leadP90: [], ...over,
   };
 }
 function stock(onHand: number, onOrder: number, leadTimeDays: number, over: Partial<InventoryEvent> = {}): InventoryEvent {
@@ -45,6 +45,43 @@ describe('lead-time demand', () => {
   test('buckets already over when the stock was counted are not in front of it', () => {
     const v = toTrendView(trend([5, 6, 7, 8, 9]));
     expect(leadTimeDemand(v, stock(0, 0, 2, { eventTime: T0 + 1.5 * DAY_MS })).p90).toBeCloseTo(0.5 * 6 + 7 + 0.5 * 8, 12);
+  });
+});
+
+describe('lead-time demand with the trend\'s leadP90 (schema v3)', () => {
+  // an intermittent product: its daily p90s are 0, yet its past weeks mostly held a sale of ~4
+  const sparse = (over: Partial<Trend> = {}) => trend([0, 0, 0, 0, 0, 0, 0], { leadP90: [1, 2, 2.5, 3, 3.5, 4, 4], ...over });
+
+  test('the larger of the summed daily p90s and leadP90 at the window length', () => {
+    expect(leadTimeDemand(toTrendView(sparse()), stock(0, 0, 3))).toMatchObject({ p90: 2.5, summedP90: 0, steps: 3 });
+    expect(leadTimeDemand(toTrendView(sparse()), stock(0, 0, 7)).p90).toBe(4);
+    // where the daily p90s sum to more, the sum stands
+    const busy = toTrendView(trend([5, 6, 7], { leadP90: [4, 9, 15] }));
+    expect(leadTimeDemand(busy, stock(0, 0, 3))).toMatchObject({ p90: 18, summedP90: 18 });
+    // a v1/v2 trend (no leadP90) keeps the plain sum
+    expect(leadTimeDemand(toTrendView(trend([0, 0, 0])), stock(0, 0, 3)).p90).toBe(0);
+  });
+
+  test('leadAt: linear between whole steps, 0 at 0, the last daily p90 carried past the end', () => {
+    const v = toTrendView(trend([0, 0, 1], { leadP90: [1, 2, 4] }));
+    expect(leadAt(v, 0)).toBe(0);
+    expect(leadAt(v, 0.5)).toBeCloseTo(0.5, 12);
+    expect(leadAt(v, 1)).toBe(1);
+    expect(leadAt(v, 2.25)).toBeCloseTo(2 + 0.25 * 2, 12);
+    expect(leadAt(v, 3)).toBe(4);
+    expect(leadAt(v, 5)).toBe(4 + 2 * 1);
+    expect(leadAt(toTrendView(trend([1, 1])), 2)).toBe(0);
+    // weekly buckets: lead days become steps as for the daily values
+    const weekly = toTrendView(trend([0, 0], { bucketMs: 7 * DAY_MS, leadP90: [3, 5] }));
+    expect(leadTimeDemand(weekly, stock(0, 0, 14)).p90).toBe(5);
+  });
+
+  test('an intermittent product now opens an alert the summed daily p90s missed', () => {
+    const withLead = changed(step({ ...empty(), stock: { eventId: 'i', eventTime: T0, onHand: 2, onOrder: 0, leadTimeDays: 7 } }, { kind: 'trend', trend: sparse() }, rule, T0));
+    expect(withLead.reason).toBe('opened');
+    expect(withLead.alert).toMatchObject({ state: 'OPEN', demandP90: 4, available: 2, shortfall: 2 });
+    const without = changed(step({ ...empty(), stock: { eventId: 'i', eventTime: T0, onHand: 2, onOrder: 0, leadTimeDays: 7 } }, { kind: 'trend', trend: sparse({ leadP90: [] }) }, rule, T0));
+    expect(without.reason).toBe('unchanged');
   });
 });
 
@@ -111,5 +148,10 @@ describe('trend validation for the rule', () => {
     expect(() => validateTrendForRestock(trend([1, NaN]))).toThrow(/step 2 has p50 NaN/);
     expect(() => validateTrendForRestock(trend([1], { bucketMs: 0 }))).toThrow(/bucketMs 0/);
     expect(() => validateTrendForRestock(trend([1], { sku: 'bad sku!' }))).toThrow(/not a product id/);
+    expect(validateTrendForRestock(trend([1, 2], { leadP90: [1, 3] }))).toBeTruthy();
+    expect(() => validateTrendForRestock(trend([1, 2], { leadP90: [1, 3, 4] }))).toThrow(/leadP90 has 3 values for 2 horizon steps/);
+    expect(() => validateTrendForRestock(trend([1, 2], { leadP90: [3, 1] }))).toThrow(/leadP90\[1\] = 1: not finite, non-negative and non-decreasing/);
+    expect(() => validateTrendForRestock(trend([1, 2], { leadP90: [-1] }))).toThrow(/leadP90\[0\] = -1/);
+    expect(() => validateTrendForRestock(trend([1, 2], { leadP90: [NaN] }))).toThrow(/leadP90\[0\] = NaN/);
   });
 });

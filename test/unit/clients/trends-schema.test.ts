@@ -1,6 +1,6 @@
 /**
- * Schema evolution of `trends` (docs/trends-schema.md): a consumer built on v1 reads v2 messages,
- * the current reader resolves v1 messages, and every version in schemas/history relates to the next
+ * Schema evolution of `trends` (docs/trends-schema.md): consumers built on v1 and v2 read v3 messages,
+ * the current reader resolves v1 and v2 messages, and every version in schemas/history relates to the next
  * only by the allowed changes.
  */
 import * as fs from 'fs';
@@ -18,6 +18,7 @@ interface Field { name: string; type: unknown; default?: unknown }
 interface RecordSchema { type: 'record'; name: string; fields: Field[] }
 
 const v1 = readJson('schemas/history/trend.v1.avsc');
+const v2 = readJson('schemas/history/trend.v2.avsc');
 const current = loadSchema('trend') as unknown as RecordSchema;
 
 /** Versions in order: history v1..vN, then the current file. */
@@ -32,33 +33,46 @@ function trend(over: Partial<Trend> = {}): Trend {
   return {
     sku: '85123A', generatedAt: Date.UTC(2011, 11, 9, 12), basedOnEventTime: Date.UTC(2011, 11, 9, 10), bucketMs: D,
     horizon: [1, 2, 3].map((step) => ({ step, bucketStart: Date.UTC(2011, 11, 9) + (step - 1) * D, p10: step, p50: step * 2, p90: step * 3.5 })),
-    direction: 'RISING', slope: 0.042, level: 17.5, model: 'ets', modelVersion: 'v7', category: 'home decor', ...over,
+    direction: 'RISING', slope: 0.042, level: 17.5, model: 'ets', modelVersion: 'v7', category: 'home decor', leadP90: [4, 11, 21], ...over,
   };
 }
 
 describe('trends schema evolution', () => {
-  test('a consumer built on v1 decodes a v2 message, every v1 field intact', () => {
-    const v1Reader = new AvroCodec<Omit<Trend, 'category'>>(v1 as unknown as Schema, [], true);
+  test('consumers built on v1 and on v2 decode a v3 message, every field they know intact', () => {
     const t = trend();
-    const got = v1Reader.decode(encodeTrend(t));
-    expect(got.via).toBe('prefix');
-    const { category: _c, ...v1Fields } = t;
-    expect(got.value).toEqual(expect.objectContaining(v1Fields));
-    expect(got.value).not.toHaveProperty('category');
+    const v1Reader = new AvroCodec<Omit<Trend, 'category' | 'leadP90'>>(v1 as unknown as Schema, [], true);
+    const got1 = v1Reader.decode(encodeTrend(t));
+    expect(got1.via).toBe('prefix');
+    const { category: _c, leadP90: _l, ...v1Fields } = t;
+    expect(got1.value).toEqual(expect.objectContaining(v1Fields));
+    expect(got1.value).not.toHaveProperty('category');
+    const v2Reader = new AvroCodec<Omit<Trend, 'leadP90'>>(v2 as unknown as Schema, [], true);
+    const got2 = v2Reader.decode(encodeTrend(t));
+    expect(got2.via).toBe('prefix');
+    expect(got2.value).toEqual(expect.objectContaining({ ...v1Fields, category: 'home decor' }));
+    expect(got2.value).not.toHaveProperty('leadP90');
   });
 
-  test('the current reader resolves a v1 message, the new field taking its default', () => {
-    const v1Writer = new AvroCodec<Omit<Trend, 'category'>>(v1 as unknown as Schema);
-    const { category: _c, ...old } = trend();
+  test('the current reader resolves v1 and v2 messages, the new fields taking their defaults', () => {
+    const v1Writer = new AvroCodec<Omit<Trend, 'category' | 'leadP90'>>(v1 as unknown as Schema);
+    const { category: _c, leadP90: _l, ...old } = trend();
     const got = decodeTrendWithInfo(v1Writer.encode(old));
     expect(got.via).toBe('resolved');
-    expect(got.trend).toEqual({ ...old, category: null });
+    expect(got.trend).toEqual({ ...old, category: null, leadP90: [] });
+    const v2Writer = new AvroCodec<Omit<Trend, 'leadP90'>>(v2 as unknown as Schema);
+    const got2 = decodeTrendWithInfo(v2Writer.encode({ ...old, category: 'toys' }));
+    expect(got2.via).toBe('resolved');
+    expect(got2.trend).toEqual({ ...old, category: 'toys', leadP90: [] });
   });
 
-  test('the current version is v2: history holds v1 and the fingerprints differ', () => {
-    expect(versions()).toHaveLength(2);
-    expect(fingerprintOf(new AvroCodec(v1 as unknown as Schema).type)).not.toEqual(new AvroCodec(current as unknown as Schema).fingerprint);
-    expect(decodeTrendWithInfo(encodeTrend(trend())).via).toBe('exact');
+  test('the current version is v3: history holds v1 and v2, all fingerprints differ', () => {
+    expect(versions()).toHaveLength(3);
+    const prints = [v1, v2, current].map((sc) => new AvroCodec(sc as unknown as Schema).fingerprint.toString('hex'));
+    expect(new Set(prints).size).toBe(3);
+    const t = trend();
+    const got = decodeTrendWithInfo(encodeTrend(t));
+    expect(got.via).toBe('exact');
+    expect(got.trend.leadP90).toEqual([4, 11, 21]);
   });
 
   test('each version differs from the previous only by defaulted fields appended at the end', () => {

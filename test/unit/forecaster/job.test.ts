@@ -191,3 +191,25 @@ describe('the trend travels with its forecast: level and slope as of the origin,
     expect(t.horizon[0].bucketStart).toBe(Math.floor((T0 + 30 * D) / D) * D);
   });
 });
+
+describe('the trend carries leadP90 for the restock rule (schema v3)', () => {
+  test('a product selling 6 every 5th day: leadP90 from its own past totals, above its summed daily p90s of 0', async () => {
+    const store = new MemoryStateStore(settings);
+    await store.applyOrders([...Array.from({ length: 8 }, (_, k) => order('LUMPY', 5 * k, 6)), order('LUMPY', 40, 1)]);
+    const bus = new MemoryBus();
+    // an intermittent product's daily quantiles: p90 0 on every day
+    const model: ForecastModel = { name: 'm', forecast: async (b, hz) => b.map(() => ({ p10: new Array(hz).fill(0), p50: new Array(hz).fill(0), p90: new Array(hz).fill(0) })) };
+    const job = new ForecastJob({
+      store, publisher: bus, topic: 'trends', codec, model: { current: () => ({ model, version: 'v' }), refit: async () => {} },
+      settings: { alpha: 0.3, beta: 0.1, bucketMs: D, horizon: 7, flatBand: 0.01 },
+    });
+    await job.runAll(['LUMPY'], 10);
+    const t = codec.decode(bus.topics.get('trends')![0].value as Buffer).value;
+    expect(t.leadP90).toHaveLength(7);
+    // history up to the origin (day 39): a sale of 6 on days 0, 5, ..., 35, then 4 days of nothing
+    expect(t.leadP90[4]).toBe(6); // every 5-day window holds exactly one sale
+    expect(t.leadP90[0]).toBe(6); // 1-day totals: 8 sixes of 40 days, their p90 (position 35.1 of 0..39) is a six
+    expect(t.leadP90.every((v, i) => i === 0 || v >= t.leadP90[i - 1])).toBe(true);
+    expect(t.horizon.every((h) => h.p90 === 0)).toBe(true);
+  });
+});

@@ -1,4 +1,4 @@
-import { leadTimeP90, pastTotalsQuantile } from '../../../shared/forecasting/lead-time';
+import { LEAD_GRID, leadTimeP90, pastTotalsQuantile } from '../../../shared/forecasting/lead-time';
 import { quantileSorted } from '../../../shared/backtest/metrics';
 
 /** Every run of h consecutive values of the last `window`, summed one by one, sorted. */
@@ -36,17 +36,47 @@ describe('lead-time p90: the product\'s own past totals beside the summed daily 
     }
   });
 
-  test('leadTimeP90 is the larger of the two per h, non-decreasing, and the plain sum without history', () => {
-    const y = [0, 0, 5, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0];
-    const p90 = [0, 0, 0, 1, 1, 1, 1];
+  test('the selection equals the sorted quantile on many series: ties, all zeros, short, lumpy', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let trial = 0; trial < 200; trial++) {
+      const len = 1 + Math.floor(rand() * 250);
+      const p = [0, 0.02, 0.3, 1][trial % 4];
+      const y = Array.from({ length: len }, () => (rand() < p ? Math.floor(1 + rand() * (trial % 3 === 0 ? 2 : 40)) : 0));
+      const h = 1 + Math.floor(rand() * 30);
+      const q = [0.9, 0.5, 0, 1, 0.37][trial % 5];
+      const want = len - Math.min(len, 182) + Math.min(len, 182) >= h && Math.min(len, 182) >= h ? quantileSorted(bruteTotals(y, h, 182), q) : undefined;
+      expect([trial, pastTotalsQuantile(y, h, q)]).toEqual([trial, want]);
+    }
+  });
+
+  test('leadTimeP90: the larger of the two per h (past totals exact at the grid lengths, linear between), non-decreasing; the sum without history', () => {
+    const y = [0, 0, 5, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 2];
+    const p90 = [0, 0, 0, 1, 1, 1, 1, 1, 1, 1];
     const got = leadTimeP90(y, p90);
-    const sums = [0, 0, 0, 1, 2, 3, 4];
-    for (let h = 1; h <= 7; h++) expect(got[h - 1]).toBeCloseTo(Math.max(sums[h - 1], quantileSorted(bruteTotals(y, h, 182), 0.9), h > 1 ? got[h - 2] : 0), 12);
-    // the history says a week holds a sale of ~5 in most weeks: far above the summed p90s
-    expect(got[6]).toBeGreaterThan(sums[6]);
+    const past = (h: number) => quantileSorted(bruteTotals(y, h, 182), 0.9);
+    const grid = [...LEAD_GRID.filter((g) => g < p90.length), p90.length];
+    expect(grid).toEqual([1, 2, 3, 5, 7, 10]);
+    const interp = (h: number) => {
+      const j = grid.findIndex((g) => g >= h);
+      if (grid[j] === h) return past(h);
+      const [g0, g1] = [j > 0 ? grid[j - 1] : 0, grid[j]];
+      const v0 = j > 0 ? past(g0) : 0;
+      return v0 + ((h - g0) / (g1 - g0)) * (past(g1) - v0);
+    };
+    let sum = 0;
+    let prev = 0;
+    for (let h = 1; h <= p90.length; h++) {
+      sum += p90[h - 1];
+      prev = Math.max(prev, sum, interp(h));
+      expect([h, got[h - 1]]).toEqual([h, expect.closeTo(prev, 12)]);
+    }
+    // a week of this product mostly holds a sale of 3-6: far above its summed daily p90s (4)
+    expect(got[6]).toBeGreaterThan(4);
     expect(got.every((v, i) => i === 0 || v >= got[i - 1])).toBe(true);
     expect(leadTimeP90([], [1, 2, 0.5])).toEqual([1, 3, 3.5]);
     expect(leadTimeP90([2, 2], [0, 0, 0])).toEqual([2, 4, 4]); // h = 3: no 3-step window, the sum (0) and the running max
+    expect(leadTimeP90(y, [])).toEqual([]);
   });
 
   test('bad arguments are refused with their name', () => {
