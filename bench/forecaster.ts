@@ -24,12 +24,8 @@ import { createKafka } from '../shared/adapters/kafka/client';
 import { KafkaPublisher } from '../shared/adapters/kafka/publisher';
 import { createEmbedder } from '../shared/embedding';
 import { createLogger } from '../shared/log';
-import { smoothingAt } from '../shared/domain/series';
-import { buildTrend } from '../shared/domain/trend';
-import { leadTimeP90 } from '../shared/forecasting/lead-time';
-import type { ProductSnapshot } from '../shared/domain/state';
-import { tidy, type QuantileForecast } from '../shared/forecasting/model';
-import { ForecastJob, modelInput } from '../services/forecaster/job';
+import type { QuantileForecast } from '../shared/forecasting/model';
+import { ForecastJob, modelInput, trendFor } from '../services/forecaster/job';
 import { resolveModel, type ModelHandle } from '../services/forecaster/registry';
 import { Ensemble, combine, startOffloadedFirst } from '../shared/forecasting/ensemble';
 import type { SeriesInput } from '../shared/forecasting/model';
@@ -136,7 +132,7 @@ async function splitPass(store: RedisStateStore, publisher: KafkaPublisher, topi
       const ins = snaps.map((sn) => modelInput(sn, wmBucket - 1, settings.bucketMs));
       return { ins, fc: await model.current().model.forecast(ins, 28) };
     });
-    const messages = await step('encode', async () => fc.map((f, j) => ({ key: ins[j].sku, value: codec.encode(trendOf(snaps[j], ins[j].history, f, wm, model.current().model.name)) })));
+    const messages = await step('encode', async () => fc.map((f, j) => ({ key: ins[j].sku, value: codec.encode(trendFor(snaps[j], ins[j], f, wm, { ...settings, horizon: 28, flatBand: 0.01 }, { name: model.current().model.name, version: 'bench' }, Date.now())) })));
     await step('publish', () => publisher.publish(topic, messages));
   }
   return { wall, cpu };
@@ -163,18 +159,6 @@ async function workerPasses(job: ForecastJob, skus: string[]) {
   const rate = published / secs(t0);
   if (session) await stopProfile(session, PROFILE!);
   return { rate, passes, cpuMs, serverMs };
-}
-
-/** The Trend the job publishes for a forecast (services/forecaster/job.ts), its leadP90 included. */
-function trendOf(snap: ProductSnapshot, history: ArrayLike<number>, f: QuantileForecast, wm: number, model: string) {
-  const wmBucket = Math.floor(wm / settings.bucketMs);
-  const { level, trend } = smoothingAt(snap, wmBucket - 1, settings);
-  const forecast = tidy(f);
-  return buildTrend({
-    sku: snap.sku, forecast, firstBucketStart: wmBucket * settings.bucketMs, bucketMs: settings.bucketMs, level, trend,
-    basedOnEventTime: wm, generatedAt: Date.now(), model, modelVersion: 'bench', flatBand: 0.01, category: snap.listing?.category ?? null,
-    leadP90: leadTimeP90(history, forecast.p90),
-  });
 }
 
 /** CPU profile of the worker passes only (load and refit excluded); open the file in Chrome DevTools. */

@@ -5,7 +5,7 @@ import { snapshotToSeries } from '../../shared/forecasting/from-snapshot';
 import type { SmoothingParams } from '../../shared/domain/smoothing';
 import type { ProductSnapshot, StateStore } from '../../shared/domain/state';
 import { buildTrend } from '../../shared/domain/trend';
-import type { ForecastModel, SeriesInput } from '../../shared/forecasting/model';
+import type { ForecastModel, QuantileForecast, SeriesInput } from '../../shared/forecasting/model';
 import { tidy } from '../../shared/forecasting/model';
 import { leadTimeP90 } from '../../shared/forecasting/lead-time';
 import type { OutboundMessage, Publisher } from '../../shared/adapters/transport';
@@ -172,18 +172,7 @@ export class ForecastJob {
     const { model, version } = this.d.model.current();
     const forecasts = await model.forecast(inputs, this.s.horizon);
     const generatedAt = Date.now();
-    const trends = snaps.map((snap, i) => {
-      // level and slope as of the forecast's origin (the last complete bucket), like the forecast itself
-      const { level, trend } = smoothingAt(snap, wmBucket - 1, this.s);
-      const forecast = tidy(forecasts[i]);
-      return buildTrend({
-        sku: snap.sku, forecast, firstBucketStart: wmBucket * this.s.bucketMs, bucketMs: this.s.bucketMs,
-        level, trend, basedOnEventTime: wm, generatedAt, model: model.name, modelVersion: version, flatBand: this.s.flatBand,
-        category: snap.listing?.category ?? null,
-        // for the restock rule: the daily p90s do not add up to a p90 of the total (lead-time.ts)
-        leadP90: leadTimeP90(inputs[i].history, forecast.p90),
-      });
-    });
+    const trends = snaps.map((snap, i) => trendFor(snap, inputs[i], forecasts[i], wm, this.s, { name: model.name, version }, generatedAt));
     const messages = trends.map((t) => ({ key: t.sku, value: this.d.codec.encode(t) }));
     return { trends, messages, wmBucket, started };
   }
@@ -200,6 +189,21 @@ interface Batch {
   messages: OutboundMessage[];
   wmBucket: number;
   started: bigint;
+}
+
+/** The Trend published for one product's forecast made at watermark `wm` from `input` (modelInput of `snap`). */
+export function trendFor(snap: ProductSnapshot, input: SeriesInput, f: QuantileForecast, wm: number, s: JobSettings, model: { name: string; version: string }, generatedAt: number): Trend {
+  const wmBucket = Math.floor(wm / s.bucketMs);
+  // level and slope as of the forecast's origin (the last complete bucket), like the forecast itself
+  const { level, trend } = smoothingAt(snap, wmBucket - 1, s);
+  const forecast = tidy(f);
+  return buildTrend({
+    sku: snap.sku, forecast, firstBucketStart: wmBucket * s.bucketMs, bucketMs: s.bucketMs,
+    level, trend, basedOnEventTime: wm, generatedAt, model: model.name, modelVersion: model.version, flatBand: s.flatBand,
+    category: snap.listing?.category ?? null,
+    // for the restock rule: the daily p90s do not add up to a p90 of the total (lead-time.ts)
+    leadP90: leadTimeP90(input.history, forecast.p90),
+  });
 }
 
 /**

@@ -7,7 +7,8 @@
  * keep what the marginals lose: how often it sells at all within h steps and how lumpy it is. They
  * do not know the forecast's level, so the bound is the larger of the two: it covered 0.919 / 0.919 /
  * 0.895 / 0.885 of the 3 / 7 / 14 / 28-day totals, with nothing fitted. Pure; bench/lead-time.ts
- * measures it. Not yet carried by the trends (see BENCHMARKS.md).
+ * measures it. The forecaster publishes it as the trends' leadP90 (schema v3), which the restock
+ * rule reads (shared/domain/restock.ts).
  */
 
 /** Recent history the past totals are taken from (steps): 26 weeks, as the smoothing models use. */
