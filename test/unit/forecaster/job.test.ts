@@ -168,19 +168,24 @@ describe('modelInput', () => {
   });
 });
 
+/** The one Trend a job publishes for `sku`, with a model forecasting the same (p10, p50, p90) on every step. */
+async function trendOf(store: MemoryStateStore, sku: string, [p10, p50, p90]: number[], horizon: number): Promise<Trend> {
+  const bus = new MemoryBus();
+  const model: ForecastModel = { name: 'm', forecast: async (b, hz) => b.map(() => ({ p10: new Array(hz).fill(p10), p50: new Array(hz).fill(p50), p90: new Array(hz).fill(p90) })) };
+  const job = new ForecastJob({
+    store, publisher: bus, topic: 'trends', codec, model: { current: () => ({ model, version: 'v' }), refit: async () => {} },
+    settings: { alpha: 0.3, beta: 0.1, bucketMs: D, horizon, flatBand: 0.01 },
+  });
+  await job.runAll([sku], 10);
+  return codec.decode(bus.topics.get('trends')![0].value as Buffer).value;
+}
+
 describe('the trend travels with its forecast: level and slope as of the origin, the last complete bucket', () => {
   test('a steady seller with a little sold so far today is FLAT, and its level and slope are the filter over complete days', async () => {
     const store = new MemoryStateStore(settings);
     // 10 a day for 30 days, then 1 unit in the first hour of day 30 (the watermark's, unfinished, bucket)
     await store.applyOrders([...Array.from({ length: 30 }, (_, d) => order('STEADY', d, 10)), order('STEADY', 30, 1)]);
-    const bus = new MemoryBus();
-    const model: ForecastModel = { name: 'm', forecast: async (b, hz) => b.map(() => ({ p10: new Array(hz).fill(8), p50: new Array(hz).fill(10), p90: new Array(hz).fill(12) })) };
-    const job = new ForecastJob({
-      store, publisher: bus, topic: 'trends', codec, model: { current: () => ({ model, version: 'v' }), refit: async () => {} },
-      settings: { alpha: 0.3, beta: 0.1, bucketMs: D, horizon: 2, flatBand: 0.01 },
-    });
-    await job.runAll(['STEADY'], 10);
-    const t = codec.decode(bus.topics.get('trends')![0].value as Buffer).value;
+    const t = await trendOf(store, 'STEADY', [8, 10, 12], 2);
     const ref = holtFilter(new Array(30).fill(10), settings);
     expect(t.level).toBeCloseTo(ref.level, 9);
     expect(t.slope).toBeCloseTo(ref.trend / ref.level, 9);
@@ -196,15 +201,8 @@ describe('the trend carries leadP90 for the restock rule (schema v3)', () => {
   test('a product selling 6 every 5th day: leadP90 from its own past totals, above its summed daily p90s of 0', async () => {
     const store = new MemoryStateStore(settings);
     await store.applyOrders([...Array.from({ length: 8 }, (_, k) => order('LUMPY', 5 * k, 6)), order('LUMPY', 40, 1)]);
-    const bus = new MemoryBus();
     // an intermittent product's daily quantiles: p90 0 on every day
-    const model: ForecastModel = { name: 'm', forecast: async (b, hz) => b.map(() => ({ p10: new Array(hz).fill(0), p50: new Array(hz).fill(0), p90: new Array(hz).fill(0) })) };
-    const job = new ForecastJob({
-      store, publisher: bus, topic: 'trends', codec, model: { current: () => ({ model, version: 'v' }), refit: async () => {} },
-      settings: { alpha: 0.3, beta: 0.1, bucketMs: D, horizon: 7, flatBand: 0.01 },
-    });
-    await job.runAll(['LUMPY'], 10);
-    const t = codec.decode(bus.topics.get('trends')![0].value as Buffer).value;
+    const t = await trendOf(store, 'LUMPY', [0, 0, 0], 7);
     expect(t.leadP90).toHaveLength(7);
     // history up to the origin (day 39): a sale of 6 on days 0, 5, ..., 35, then 4 days of nothing
     expect(t.leadP90[4]).toBe(6); // every 5-day window holds exactly one sale
