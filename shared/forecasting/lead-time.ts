@@ -99,12 +99,10 @@ export function leadTimeP90(history: ArrayLike<number>, p90: ArrayLike<number>, 
   for (let h = 1; h <= H; h++) {
     sum += p90[h - 1];
     while (grid[j] < h) j++;
-    let past: number | undefined;
-    if (grid[j] === h) past = at[j];
-    else {
-      const [g0, g1, v0, v1] = j > 0 ? [grid[j - 1], grid[j], at[j - 1], at[j]] : [0, grid[j], 0, at[j]];
-      past = v0 === undefined || v1 === undefined ? undefined : v0 + ((h - g0) / (g1 - g0)) * (v1 - v0);
-    }
+    // the grid starts at 1, so a length between grid points has one below it (j > 0)
+    const v0 = at[j - 1];
+    const v1 = at[j];
+    const past = grid[j] === h ? v1 : v0 === undefined || v1 === undefined ? undefined : v0 + ((h - grid[j - 1]) / (grid[j] - grid[j - 1])) * (v1 - v0);
     prev = Math.max(prev, sum, past ?? 0);
     out[h - 1] = prev;
   }
