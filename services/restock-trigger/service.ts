@@ -44,7 +44,7 @@ export async function startRestockTrigger(env = process.env): Promise<{ stop(): 
     [t.trends]: createStage<Trend>({ ...common, codec: codecFor<Trend>('trend', true), validate: validateTrendForRestock, handle: (e) => handler.onTrends(e) }),
     [t.inventory]: createStage<InventoryEvent>({ ...common, codec: codecFor<InventoryEvent>('inventory'), validate: (e) => validateInventory(e, limits), handle: (e) => handler.onStock(e) }),
   };
-  const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: c.CONSUMER_CHUNK_SIZE, partitionsConcurrently: c.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: c.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: c.CONSUMER_PENDING_CHUNKS });
+  const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: c.CONSUMER_CHUNK_SIZE, partitionsConcurrently: c.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: c.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: c.CONSUMER_PENDING_CHUNKS, sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS });
   // a batch holds one topic-partition, so each goes whole to its topic's stage
   const groupId = groupIdOf(c.CONSUMER_GROUP, c.TOPIC_PREFIX, 'restock-trigger');
   const sub = await subscriber.subscribe({ groupId, topics: [t.trends, t.inventory], fromBeginning: c.FROM_BEGINNING }, (messages, ctx) =>

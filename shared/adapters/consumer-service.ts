@@ -71,7 +71,7 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   const groupId = groupIdOf(config.CONSUMER_GROUP, config.TOPIC_PREFIX, def.service);
   const retry = { retries: config.RETRY_COUNT, initialMs: config.RETRY_INITIAL_MS, maxMs: config.RETRY_MAX_MS };
   const stage = createStage<T>({ codec: codecFor<T>(def.schema, false, def.fields), validate: (e) => handler.validate(e), handle: (e) => handler.handle(e), prepare: handler.prepare && ((e) => handler.prepare!(e)), dlq, retry, log, observer: metrics.observer });
-  const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: config.CONSUMER_PENDING_CHUNKS, ordered: !def.orderIndependent });
+  const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: config.CONSUMER_PENDING_CHUNKS, ordered: !def.orderIndependent, sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS });
   const sub = await subscriber.subscribe({ groupId, topics: [topic], fromBeginning: config.FROM_BEGINNING }, stage);
   const lag = startLagMonitor(kafka, groupId, [topic], metrics.lag, 5000, log);
   const server = await startHttpServer(config.METRICS_PORT, registry, {

@@ -73,6 +73,8 @@ export function consumerTuningSpec(defaultChunk: number) {
     CONSUMER_CHUNK_SIZE: { kind: 'int', default: defaultChunk, min: 1, max: 100000, doc: 'Messages stored and committed together' },
     CONSUMER_PARTITIONS_CONCURRENTLY: { kind: 'int', default: 3, min: 1, max: 64, doc: 'Partitions processed in parallel by one process' },
     CONSUMER_PENDING_CHUNKS: { kind: 'int', default: 2, min: 1, max: 16, doc: 'Chunks of a partition fetched and in progress before the fetch waits for their commit' },
+    // the broker bounds it (group.min/max.session.timeout.ms, 6 s and 30 min by default)
+    CONSUMER_SESSION_TIMEOUT_MS: { kind: 'int', default: 30000, min: 1000, max: 1800000, doc: 'How long the group waits for a member that stopped heartbeating (a crashed process) before its partitions move' },
     TOPIC_PARTITIONS: { kind: 'int', default: 3, min: 1, max: 1000, doc: 'Partitions of topics this service creates' },
     FROM_BEGINNING: { kind: 'bool', default: true, doc: 'A new consumer group starts at the oldest offset' },
   } satisfies Spec;

@@ -5,16 +5,14 @@
 import * as path from 'path';
 import { codecFor } from '../../shared/avro/codec';
 import type { ListingEvent, OrderEvent, ReviewEvent, Trend } from '../../shared/domain/events';
-import { holtFilter } from '../../shared/domain/smoothing';
 import { listingText } from '../../shared/domain/text';
-import { readRetailRows } from '../../shared/backtest/online-retail';
-import { RetailEventBuilder, sortRows } from '../../shared/replay/retail-events';
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
 import { createEmbedder, type Embedder } from '../../shared/embedding';
 import { collect, createTopics, deleteTopicsWithPrefix, groupLag, produce, type Collected } from './support/kafka';
 import { deleteKeysWithPrefix } from './support/redis';
 import { getJson, REDIS_URL, ROOT, startService, uniq, waitFor, type RunningService } from './support/services';
 import { reviewFixtures } from './support/reviews';
+import { expectOrderState, fixtureEvents } from './support/retail';
 
 const D = 86_400_000;
 const settings = { alpha: 0.3, beta: 0.1, bucketMs: D, maxBuckets: 400, reviewDecay: 0.1 };
@@ -36,20 +34,6 @@ let trendsIn: { messages: Collected[]; stop(): Promise<void> };
 const orderCodec = codecFor<OrderEvent>('order');
 const listingCodec = codecFor<ListingEvent>('listing');
 const reviewCodec = codecFor<ReviewEvent>('review');
-
-async function fixtureEvents(products: number) {
-  const rows = [];
-  for await (const r of readRetailRows(path.join(ROOT, 'test/fixtures/online-retail/sample.csv'))) rows.push(r);
-  const b = new RetailEventBuilder();
-  const all = sortRows(rows).flatMap((r) => b.fromRow(r));
-  const skus = [...new Set(all.map((e) => e.event.sku))].sort().slice(0, products);
-  const keep = new Set(skus);
-  return {
-    skus,
-    orders: all.filter((e) => e.kind === 'order' && keep.has(e.event.sku)).map((e) => e.event as OrderEvent),
-    listings: all.filter((e) => e.kind === 'listing' && keep.has(e.event.sku)).map((e) => e.event as ListingEvent),
-  };
-}
 
 function encodeAll() {
   return {
@@ -133,17 +117,7 @@ describe('pipeline on Kafka and Redis', () => {
     });
     const snaps = await store.read(skus);
     for (const snap of snaps) {
-      const mine = orders.filter((o) => o.sku === snap.sku);
-      const sums = new Map<number, number>();
-      for (const o of mine) sums.set(Math.floor(o.eventTime / D), (sums.get(Math.floor(o.eventTime / D)) ?? 0) + o.quantity);
-      const first = Math.min(...sums.keys());
-      const last = Math.max(...sums.keys());
-      const expected = Array.from({ length: last - first + 1 }, (_, i) => sums.get(first + i) ?? 0);
-      expect(snap.demand).toEqual({ oldest: first, latest: last, values: expected });
-      const ref = holtFilter(expected, settings);
-      expect(snap.smoothing!.level).toBeCloseTo(ref.level, 8);
-      expect(snap.smoothing!.trend).toBeCloseTo(ref.trend, 8);
-      expect(snap.orderEvents).toBe(mine.length);
+      expectOrderState(snap, orders.filter((o) => o.sku === snap.sku), settings);
       const newest = listings.filter((l) => l.sku === snap.sku).sort((a, b) => a.eventTime - b.eventTime || a.eventId.localeCompare(b.eventId)).pop()!;
       expect(snap.listing!.title).toBe(newest.title);
       const [vec] = await embedder.embed([listingText(newest)]);

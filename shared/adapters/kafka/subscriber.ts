@@ -12,6 +12,8 @@ export interface KafkaSubscriberOptions {
   maxPendingChunks?: number;
   /** False when the listener's effects do not depend on the order of chunks (see PartitionLane). */
   ordered?: boolean;
+  /** Group session timeout (default 30 s): how soon a crashed member's partitions go to another. */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -28,7 +30,10 @@ export class KafkaSubscriber implements Subscriber {
   constructor(private readonly kafka: Kafka, private readonly log: Logger, private readonly o: KafkaSubscriberOptions) {}
 
   async subscribe(opts: { groupId: string; topics: string[]; fromBeginning: boolean }, onBatch: BatchListener): Promise<Subscription> {
-    const consumer = this.kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: this.o.maxBytesPerPartition, sessionTimeout: 30000, heartbeatInterval: 3000 });
+    const sessionTimeout = this.o.sessionTimeoutMs ?? 30000;
+    // a heartbeat at least three times per session, as Kafka advises, so one lost beat does not evict
+    const heartbeatInterval = Math.min(3000, Math.floor(sessionTimeout / 3));
+    const consumer = this.kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: this.o.maxBytesPerPartition, sessionTimeout, heartbeatInterval });
     this.consumers.push(consumer);
     consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
     consumer.on(consumer.events.CRASH, () => (this.joined = false));

@@ -13,30 +13,41 @@ export interface OrderConsumerRun {
   svc: RunningService;
   /** A store on the same keys, to read what the consumer wrote. */
   store: RedisStateStore;
+  /** Starts the service again on the same topic, group and keys (after it was stopped or killed). */
+  restart(): Promise<RunningService>;
   close(): Promise<void>;
 }
 
 /**
  * The order consumer as its own process on its own topic, group and key prefix, with a store to
- * read its state; `before` runs once the topics exist and before the process starts.
+ * read its state; `before` runs once the topics exist and before the process starts (to
+ * produce a backlog, say). `env` may
+ * name another REDIS_URL (a Redis of the test's own).
  */
-export async function startOrderConsumer(tag: string, env: Record<string, string> = {}, before?: (keyPrefix: string) => Promise<void>): Promise<OrderConsumerRun> {
+export async function startOrderConsumer(tag: string, env: Record<string, string> = {}, before?: (keyPrefix: string, topic: string) => Promise<void>): Promise<OrderConsumerRun> {
   const prefix = uniq(`it-${tag}-`);
   const keyPrefix = uniq(`it${tag}`);
   const topic = `${prefix}-orders`;
   const group = `${prefix}-orders`;
+  const redisUrl = env.REDIS_URL ?? REDIS_URL;
   await createTopics([topic, `${topic}.dlq`]);
-  await before?.(keyPrefix);
-  const svc = await startService('order-consumer', { TOPIC_PREFIX: `${prefix}-`, KEY_PREFIX: keyPrefix, CONSUMER_GROUP: group, ...env });
-  const store = new RedisStateStore(REDIS_URL, keyPrefix, DEFAULT_SERIES);
-  await store.connect();
-  return {
-    topic, group, keyPrefix, svc, store,
+  await before?.(keyPrefix, topic);
+  const start = () => startService('order-consumer', { TOPIC_PREFIX: `${prefix}-`, KEY_PREFIX: keyPrefix, CONSUMER_GROUP: group, ...env });
+  const store = new RedisStateStore(redisUrl, keyPrefix, DEFAULT_SERIES);
+  const run: OrderConsumerRun = {
+    topic, group, keyPrefix, store,
+    svc: await start(),
+    restart: async () => {
+      await run.svc.stop();
+      return (run.svc = await start());
+    },
     close: async () => {
-      await svc.stop();
+      await run.svc.stop();
       await store.close();
-      await deleteKeysWithPrefix(keyPrefix);
+      if (redisUrl === REDIS_URL) await deleteKeysWithPrefix(keyPrefix);
       await deleteTopicsWithPrefix(prefix);
     },
   };
+  await store.connect();
+  return run;
 }

@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+/** A free TCP port on the loopback (free when asked; the caller binds it right after). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface OwnRedis {
+  url: string;
+  /** Shuts the server down as an operator would (SIGTERM: the AOF is flushed) and waits for its exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data folder; resolves once it accepts connections. */
+  start(): Promise<void>;
+  /** Stops it and removes its data folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * A redis-server of the test's own (the one scripts/infra.sh installs), so a test can take it away
+ * and bring it back without touching the Redis every other test shares. Append-only file with an
+ * fsync per write: what it acknowledged survives a restart, as in a production set-up.
+ */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trendcast-redis-'));
+  let proc: ChildProcess | null = null;
+  const start = () => new Promise<void>((resolve, reject) => {
+    const p = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = p;
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}:\n${out}`)), 20_000);
+    p.once('error', (err) => reject(new Error(`redis-server could not run (installed by scripts/infra.sh install): ${err.message}`)));
+    p.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${out}`)));
+    p.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const stop = async () => {
+    const p = proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  const close = async () => {
+    await stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { url: `redis://127.0.0.1:${port}`, stop, start, close };
+}
