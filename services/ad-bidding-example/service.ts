@@ -1,10 +1,10 @@
 import { groupIdOf } from '../../shared/config/common';
-import Redis from 'ioredis';
 import { subscribeTrends } from '../../shared/clients/trends';
 import { checkBiddingParams } from '../../shared/domain/bidding';
 import { parseConfig } from '../../shared/config/spec';
 import { createKafka } from '../../shared/adapters/kafka/client';
 import { startLagMonitor } from '../../shared/adapters/kafka/lag';
+import { createRedis } from '../../shared/adapters/redis/connection';
 import { productKeys } from '../../shared/adapters/redis/keys';
 import { topicNames } from '../../shared/adapters/transport';
 import { createLogger, type LogLevel } from '../../shared/log';
@@ -20,7 +20,7 @@ export async function startAdBidding(env = process.env): Promise<{ stop(): Promi
   const log = createLogger('ad-bidding-example', c.LOG_LEVEL as LogLevel);
   const registry = createRegistry('ad-bidding-example');
   const metrics = consumerMetrics(registry);
-  const redis = c.BIDDING_STOCK_FROM_REDIS ? new Redis(c.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 }) : null;
+  const redis = c.BIDDING_STOCK_FROM_REDIS ? createRedis(c.REDIS_URL, log) : null;
   await redis?.connect();
   // the restock trigger keeps each product's newest stock count under its hash tag
   const stockOf: StockLookup = async (sku) => {

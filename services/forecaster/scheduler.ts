@@ -14,16 +14,22 @@ export interface ScheduleSettings {
 
 /** Dirty products taken per call, in batches: a product changed again meanwhile is re-added and taken next time. */
 const DIRTY_BATCHES_PER_TAKE = 8;
+/** A full pass that failed (Redis or Kafka away) is tried again this soon, not a whole interval later. */
+const FULL_RETRY_MS = 10_000;
 
 /**
  * Runs the job on a schedule (all products) and on change (debounced dirty products). One pass at
- * a time, so a slow pass delays the next instead of piling up.
+ * a time, so a slow pass delays the next instead of piling up. A pass that fails is not lost: the
+ * products it had taken from the dirty set (which no longer holds them) go first on the next tick,
+ * and a failed full pass is tried again within FULL_RETRY_MS.
  */
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private lastFull = 0;
+  private nextFull = 0;
   private stopped = false;
+  /** Taken from the dirty set by a pass that failed. */
+  private retry: string[] = [];
 
   constructor(private readonly store: StateStore, private readonly job: ForecastJob, private readonly s: ScheduleSettings, private readonly log: Logger) {}
 
@@ -39,20 +45,38 @@ export class Scheduler {
 
   /** One tick: a full pass when due, else the debounced changes. Exposed for tests and the demo. */
   async tick(now = Date.now()): Promise<number> {
-    if (now - this.lastFull >= this.s.intervalMs) {
-      this.lastFull = now;
-      const onRefitError = (err: unknown) => this.log.error('refit failed; keeping the previous fit', { err: err as Error });
-      return this.job.fullPass(await this.store.listProducts(), this.s.batchSize, () => this.stopped, onRefitError);
-    }
+    if (now >= this.nextFull) return this.fullPass(now);
     let n = 0;
+    if (this.retry.length > 0) {
+      n += await this.job.runAll(this.retry, this.s.batchSize);
+      this.retry = [];
+    }
     // several batches taken at once, so the pipelined pass overlaps their reads with the forecasts;
     // products taken are all published, also when a stop comes meanwhile
     const take = () => this.store.takeDirty(now, this.s.debounceMs, this.s.batchSize * DIRTY_BATCHES_PER_TAKE);
     for (let skus = await take(); skus.length > 0; skus = await take()) {
-      n += await this.job.runAll(skus, this.s.batchSize);
+      try {
+        n += await this.job.runAll(skus, this.s.batchSize);
+      } catch (err) {
+        this.retry = skus;
+        throw err;
+      }
       if (this.stopped) break;
     }
     return n;
+  }
+
+  private async fullPass(now: number): Promise<number> {
+    const onRefitError = (err: unknown) => this.log.error('refit failed; keeping the previous fit', { err: err as Error });
+    try {
+      const n = await this.job.fullPass(await this.store.listProducts(), this.s.batchSize, () => this.stopped, onRefitError);
+      this.nextFull = now + this.s.intervalMs;
+      this.retry = []; // forecast just now, with everything else
+      return n;
+    } catch (err) {
+      this.nextFull = now + Math.min(this.s.intervalMs, FULL_RETRY_MS);
+      throw err;
+    }
   }
 
   private loop(): void {

@@ -1,5 +1,7 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedis } from '../../shared/adapters/redis/connection';
 import { redisCall } from '../../shared/adapters/redis/guard';
+import type { Logger } from '../../shared/log';
 import type { Histogram } from 'prom-client';
 import type { AlertView, RestockState, StockView, TrendView } from '../../shared/domain/restock';
 import { TrendcastError } from '../../shared/errors';
@@ -24,8 +26,8 @@ export interface Loaded {
 export class RestockStore {
   readonly redis: Client;
 
-  constructor(url: string, private readonly prefix: string, private readonly latency?: Histogram<string>) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: true }) as Client;
+  constructor(url: string, private readonly prefix: string, private readonly latency?: Histogram<string>, log?: Logger) {
+    this.redis = createRedis(url, log) as Client;
     registerScripts(this.redis);
   }
 

@@ -57,7 +57,7 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   const metrics = consumerMetrics(registry);
   const store = new RedisStateStore(config.REDIS_URL, config.KEY_PREFIX, {
     alpha: config.SMOOTHING_ALPHA, beta: config.SMOOTHING_BETA, bucketMs: config.BUCKET_MS, maxBuckets: config.SERIES_MAX_BUCKETS, reviewDecay: config.REVIEW_EMBEDDING_DECAY,
-  }, redisMetrics(registry));
+  }, redisMetrics(registry), log);
   await store.connect();
   const handler = await def.makeHandler({ store, config, limits: validationLimits(config), log, registry });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-${def.service}` }, log);

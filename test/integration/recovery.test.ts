@@ -1,16 +1,20 @@
 /**
- * Failures a consumer must come through, on the real Kafka and Redis with the order consumer as its
- * own process: killed (SIGKILL) between storing a chunk and committing it, and Redis going away in
- * the middle of a stream. Either way the state must end exactly as the recomputation from the
- * events says (nothing lost, nothing counted twice), and no valid event may be dead-lettered.
+ * Failures the services must come through, on the real Kafka and Redis, each service its own
+ * process: the order consumer killed (SIGKILL) between storing a chunk and committing it, and Redis
+ * going away in the middle of a stream. Either way the state must end exactly as the recomputation
+ * from the events says (nothing lost, nothing counted twice), and no valid event may be
+ * dead-lettered. The forecaster, through the same outage, stays up and catches up once Redis is back.
  */
+import * as os from 'os';
+import * as path from 'path';
 import { codecFor } from '../../shared/avro/codec';
-import type { OrderEvent } from '../../shared/domain/events';
-import { groupLag, kafka, produce } from './support/kafka';
+import type { OrderEvent, Trend } from '../../shared/domain/events';
+import { RedisStateStore } from '../../shared/adapters/redis/state-store';
+import { collect, createTopics, deleteTopicsWithPrefix, groupLag, kafka, produce } from './support/kafka';
 import { DEFAULT_SERIES, startOrderConsumer, type OrderConsumerRun } from './support/order-consumer';
 import { startOwnRedis, type OwnRedis } from './support/own-redis';
 import { expectOrderState, fixtureEvents } from './support/retail';
-import { getJson, waitFor } from './support/services';
+import { getJson, startService, uniq, waitFor } from './support/services';
 
 const codec = codecFor<OrderEvent>('order');
 let orders: OrderEvent[] = [];
@@ -52,6 +56,13 @@ async function dlqSize(topic: string): Promise<number> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** One structured line when Redis went away and one when it was back; not ioredis's line per reconnect. */
+function expectOutageLogged(logs: string[]): void {
+  expect(logs.filter((l) => l.includes('redis connection lost'))).toHaveLength(1);
+  expect(logs.filter((l) => l.includes('redis connection back'))).toHaveLength(1);
+  expect(logs.some((l) => l.includes('[ioredis]'))).toBe(false);
 }
 
 const counter = (metrics: string, topic: string, outcome: string) =>
@@ -108,4 +119,55 @@ test('Redis goes away mid-stream: the consumer is not ready, keeps retrying, the
   await expectExactState(r, orders);
   expect(await dlqSize(r.topic)).toBe(0);
   expect(r.svc.proc.exitCode).toBeNull();
+  expectOutageLogged(r.svc.logs);
+}, 240_000);
+
+test('the forecaster through a Redis outage: alive and not ready meanwhile, then changes are forecast again', async () => {
+  redis = await startOwnRedis();
+  const own = redis;
+  const prefix = uniq('it-fdown-');
+  const trendsTopic = `${prefix}-trends`;
+  const keyPrefix = uniq('itfd');
+  const store = new RedisStateStore(own.url, keyPrefix, DEFAULT_SERIES);
+  await store.connect();
+  const few = orders.filter((o) => skus.slice(0, 8).includes(o.sku));
+  const before = few.filter((o) => o.eventTime < few[Math.floor(few.length / 2)].eventTime);
+  await store.applyOrders(before);
+  await createTopics([trendsTopic]);
+  const trends = await collect(trendsTopic);
+  const codec = codecFor<Trend>('trend');
+  const latest = () => {
+    const byKey = new Map<string, Trend>();
+    for (const m of trends.messages) byKey.set(m.key, codec.decode(m.value).value);
+    return byKey;
+  };
+  // no artifacts folder: the statistical ensemble only (the LSTM has its own test)
+  const svc = await startService('forecaster', {
+    REDIS_URL: own.url, KEY_PREFIX: keyPrefix, TOPIC_PREFIX: `${prefix}-`, ARTIFACTS_DIR: path.join(os.tmpdir(), uniq('no-artifacts-')),
+    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200',
+  });
+  try {
+    const mark1 = Math.max(...before.map((o) => o.eventTime));
+    const productsOf = (events: OrderEvent[]) => [...new Set(events.map((o) => o.sku))];
+    await waitFor('a trend per product', async () => productsOf(before).every((s) => latest().get(s)?.basedOnEventTime === mark1), 90_000);
+
+    await own.stop();
+    await waitFor('readiness reports Redis gone', async () => (await getJson(svc.port, '/readyz')).status === 503, 30_000);
+    await waitFor('a failed pass logged', async () => svc.logs.some((l) => l.includes('forecast pass failed')), 30_000);
+    expect(svc.proc.exitCode).toBeNull();
+
+    await own.start();
+    await waitFor('ready again', async () => (await getJson(svc.port, '/readyz')).status === 200, 30_000);
+    const after = few.filter((o) => !before.includes(o));
+    await store.applyOrders(after);
+    const mark2 = Math.max(...after.map((o) => o.eventTime));
+    await waitFor('the changed products forecast again', async () => productsOf(after).every((s) => latest().get(s)?.basedOnEventTime === mark2), 60_000);
+    expect(svc.proc.exitCode).toBeNull();
+    expectOutageLogged(svc.logs);
+  } finally {
+    await svc.stop();
+    await trends.stop();
+    await store.close();
+    await deleteTopicsWithPrefix(prefix);
+  }
 }, 240_000);

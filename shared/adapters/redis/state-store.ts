@@ -1,5 +1,8 @@
-import Redis, { type Pipeline } from 'ioredis';
+import type Redis from 'ioredis';
+import type { Pipeline } from 'ioredis';
+import { createRedis } from './connection';
 import { redisCall } from './guard';
+import type { Logger } from '../../log';
 import type { Histogram } from 'prom-client';
 import { ConfigError, TrendcastError } from '../../errors';
 import type { ListingEvent, OrderFacts } from '../../domain/events';
@@ -22,8 +25,8 @@ export class RedisStateStore implements StateStore {
   readonly redis: Client;
   private readonly g: ReturnType<typeof globalKeys>;
 
-  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: true }) as Client;
+  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>, log?: Logger) {
+    this.redis = createRedis(url, log) as Client;
     registerScripts(this.redis);
     this.g = globalKeys(prefix);
   }

@@ -136,12 +136,39 @@ describe('Scheduler', () => {
     const h = harness(many);
     await h.load();
     const scheduler = new Scheduler(h.store, h.job, { intervalMs: 1e12, pollMs: 10, debounceMs: 0, batchSize: 2 }, createLogger('test', 'error'));
-    (scheduler as unknown as { lastFull: number }).lastFull = Date.now(); // no full pass due: the dirty path
+    (scheduler as unknown as { nextFull: number }).nextFull = Infinity; // no full pass due: the dirty path
     expect(await scheduler.tick(Date.now() + 1)).toBe(37);
     expect([...h.published].sort()).toEqual(many);
     // 8 batches of 2 per take: reads of 2 products each, 37 products -> 19 reads
     expect(h.log.filter((l) => l.startsWith('read')).length).toBe(19);
     expect(await scheduler.tick(Date.now() + 1)).toBe(0);
+  });
+
+  test('products taken by an on-change pass that failed are forecast on the next tick, though the dirty set no longer has them', async () => {
+    const h = harness(skus, { failAt: 1 }); // the second publish fails (the broker went away)
+    await h.load();
+    const scheduler = new Scheduler(h.store, h.job, { intervalMs: 1e12, pollMs: 10, debounceMs: 0, batchSize: 2 }, createLogger('test', 'error'));
+    (scheduler as unknown as { nextFull: number }).nextFull = Infinity;
+    await expect(scheduler.tick(Date.now() + 1)).rejects.toThrow('broker down');
+    expect(new Set(h.published).size).toBeLessThan(skus.length);
+    expect(await h.store.takeDirty(Date.now() + 1, 0, 100)).toEqual([]); // taken: only the scheduler knows them now
+    expect(await scheduler.tick(Date.now() + 1)).toBe(skus.length);
+    expect([...new Set(h.published)].sort()).toEqual(skus);
+    expect(await scheduler.tick(Date.now() + 1)).toBe(0);
+  });
+
+  test('a full pass that failed is tried again within 10 s, not a whole interval later', async () => {
+    const h = harness(skus, { failAt: 0 });
+    await h.load();
+    await h.store.takeDirty(Date.now() + 1, 0, 100); // no changes pending: only full passes publish
+    const scheduler = new Scheduler(h.store, h.job, { intervalMs: 3_600_000, pollMs: 10, debounceMs: 0, batchSize: 4 }, createLogger('test', 'error'));
+    const t0 = Date.now();
+    await expect(scheduler.tick(t0)).rejects.toThrow('broker down');
+    expect(await scheduler.tick(t0 + 9_999)).toBe(0); // not yet
+    expect(await scheduler.tick(t0 + 10_000)).toBe(skus.length); // the full pass again
+    expect([...new Set(h.published)].sort()).toEqual(skus);
+    expect(await scheduler.tick(t0 + 20_000)).toBe(0); // then the normal interval
+    expect(await scheduler.tick(t0 + 10_000 + 3_600_000)).toBe(skus.length);
   });
 });
 
