@@ -26,3 +26,23 @@ export function createLogger(service: string, level: LogLevel = 'info', base: Re
     child: (ctx) => createLogger(service, level, { ...base, ...ctx }),
   };
 }
+
+/**
+ * Collapses a message that repeats within `windowMs` (a client that logs every failed reconnect
+ * while a server is away would otherwise write several lines a second). Returns null to drop the
+ * line, else how many of the same were dropped since it was last written. Bounded: at most
+ * `maxKeys` distinct messages are remembered.
+ */
+export function repeatFilter(windowMs: number, maxKeys = 1000): (key: string, now?: number) => number | null {
+  const seen = new Map<string, { at: number; dropped: number }>();
+  return (key, now = Date.now()) => {
+    const s = seen.get(key);
+    if (s && now - s.at < windowMs) {
+      s.dropped++;
+      return null;
+    }
+    if (!s && seen.size >= maxKeys) seen.clear();
+    seen.set(key, { at: now, dropped: 0 });
+    return s?.dropped ?? 0;
+  };
+}

@@ -1,13 +1,18 @@
 import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
-import type { Logger } from '../../log';
+import { repeatFilter, type Logger } from '../../log';
 
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
 }
 
-/** One Kafka client per process; kafkajs's own logs go through ours, at warn and above. */
+/**
+ * One Kafka client per process; kafkajs's own logs go through ours, at warn and above. While a
+ * broker is away kafkajs logs two lines per connection attempt, several a second: the same message
+ * is written at most once per 30 s, with the count of those dropped meanwhile (`repeated`).
+ */
 export function createKafka(s: KafkaSettings, log: Logger): Kafka {
+  const fresh = repeatFilter(30_000);
   return new Kafka({
     clientId: s.clientId,
     brokers: s.brokers,
@@ -15,8 +20,10 @@ export function createKafka(s: KafkaSettings, log: Logger): Kafka {
     retry: { retries: 8, initialRetryTime: 200 },
     logCreator: () => ({ namespace, level, log: entry }) => {
       const { message, timestamp: _ts, logger: _l, ...ctx } = entry;
+      const repeated = fresh(`${namespace} ${message}`);
+      if (repeated === null) return;
       const fn = level <= logLevel.ERROR ? log.error : log.warn;
-      fn(`kafkajs: ${message}`, { namespace, ...ctx });
+      fn(`kafkajs: ${message}`, repeated > 0 ? { namespace, ...ctx, repeated } : { namespace, ...ctx });
     },
   });
 }

@@ -3,15 +3,16 @@ import { BROKERS } from './services';
 
 export const kafka = new Kafka({ clientId: 'trendcast-test', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
 
-export async function produce(topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
-  const p = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+/** Each helper takes another cluster's client as its last argument (a broker of a test's own, say). */
+export async function produce(topic: string, messages: { key: string; value: Buffer }[], client = kafka): Promise<void> {
+  const p = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await p.connect();
   for (let i = 0; i < messages.length; i += 1000) await p.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
   await p.disconnect();
 }
 
-export async function createTopics(topics: string[], numPartitions = 3): Promise<void> {
-  const admin = kafka.admin();
+export async function createTopics(topics: string[], numPartitions = 3, client = kafka): Promise<void> {
+  const admin = client.admin();
   await admin.connect();
   await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })), waitForLeaders: true });
   await admin.disconnect();
@@ -26,8 +27,8 @@ export async function deleteTopicsWithPrefix(prefix: string): Promise<void> {
 }
 
 /** Total lag of a group on a topic: 0 once every produced message has been processed and committed. */
-export async function groupLag(groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
+export async function groupLag(groupId: string, topic: string, client = kafka): Promise<number> {
+  const admin = client.admin();
   await admin.connect();
   try {
     const ends = await admin.fetchTopicOffsets(topic);
@@ -42,6 +43,17 @@ export async function groupLag(groupId: string, topic: string): Promise<number> 
   }
 }
 
+/** Messages ever written to a topic (the sum of its partitions' end offsets). */
+export async function topicSize(topic: string, client = kafka): Promise<number> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface Collected {
   key: string;
   value: Buffer;
@@ -49,8 +61,8 @@ export interface Collected {
 }
 
 /** Reads a topic from the beginning in a throwaway group, collecting messages as they come. */
-export async function collect(topic: string): Promise<{ messages: Collected[]; stop(): Promise<void> }> {
-  const consumer: Consumer = kafka.consumer({ groupId: `collect-${topic}-${Math.random().toString(36).slice(2)}` });
+export async function collect(topic: string, client = kafka): Promise<{ messages: Collected[]; stop(): Promise<void> }> {
+  const consumer: Consumer = client.consumer({ groupId: `collect-${topic}-${Math.random().toString(36).slice(2)}` });
   const messages: Collected[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

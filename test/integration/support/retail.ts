@@ -1,10 +1,12 @@
 /** Events of the bundled Online Retail sample, and the order state they must leave, recomputed alone. */
 import * as path from 'path';
+import { codecFor } from '../../../shared/avro/codec';
 import type { ListingEvent, OrderEvent } from '../../../shared/domain/events';
-import type { ProductSnapshot, SeriesSettings } from '../../../shared/domain/state';
+import type { ProductSnapshot, SeriesSettings, StateStore } from '../../../shared/domain/state';
 import { holtFilter } from '../../../shared/domain/smoothing';
 import { readRetailRows } from '../../../shared/backtest/online-retail';
 import { RetailEventBuilder, sortRows } from '../../../shared/replay/retail-events';
+import { kafka, produce } from './kafka';
 import { ROOT } from './services';
 
 /** The orders and listings of the first `products` products (by sku) of the sample, in event-time order. */
@@ -37,4 +39,24 @@ export function expectOrderState(snap: ProductSnapshot, mine: OrderEvent[], s: S
   expect(snap.smoothing!.level).toBeCloseTo(ref.level, 8);
   expect(snap.smoothing!.trend).toBeCloseTo(ref.trend, 8);
   expect(snap.orderEvents).toBe(mine.length);
+}
+
+/** Every product's stored order state is exactly what `events` (each counted once) give. */
+export async function expectExactOrderState(store: StateStore, events: OrderEvent[], s: SeriesSettings): Promise<void> {
+  const bySku = new Map<string, OrderEvent[]>();
+  for (const o of events) bySku.set(o.sku, [...(bySku.get(o.sku) ?? []), o]);
+  const snaps = await store.read([...bySku.keys()]);
+  for (const snap of snaps) expectOrderState(snap, bySku.get(snap.sku)!, s);
+}
+
+/** Events applied by the order consumer so far, over these products. */
+export async function appliedOrders(store: StateStore, skus: string[]): Promise<number> {
+  return (await store.read(skus)).reduce((n, s) => n + s.orderEvents, 0);
+}
+
+const orderCodec = codecFor<OrderEvent>('order');
+
+/** Produces orders keyed by product in parts, so the topic holds many record batches (a fetch then returns a part). */
+export async function produceOrders(topic: string, events: OrderEvent[], client = kafka, part = 500): Promise<void> {
+  for (let i = 0; i < events.length; i += part) await produce(topic, events.slice(i, i + part).map((e) => ({ key: e.sku, value: orderCodec.encode(e) })), client);
 }
