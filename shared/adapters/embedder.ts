@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { TrendcastError } from '../errors';
 import type { Logger } from '../log';
-import { createEmbedder, type Embedder } from '../embedding';
+import { SupervisedEmbedder, type Embedder } from '../embedding';
 import { embeddingMetrics } from '../observability/metrics';
 
 export interface EmbedderConfig {
@@ -12,17 +12,22 @@ export interface EmbedderConfig {
   EMBEDDING_QUANTIZED: boolean;
 }
 
-/** Loads the sentence-embedding model named by config, timing every call into the registry. */
+/**
+ * Loads the sentence-embedding model named by config (its process restarted if it dies:
+ * SupervisedEmbedder), timing every call into the registry.
+ */
 export async function loadEmbedder(c: EmbedderConfig, log: Logger, registry?: Registry): Promise<Embedder> {
-  let inner: Embedder;
+  const m = registry && embeddingMetrics(registry);
+  let inner: SupervisedEmbedder;
   try {
-    inner = await createEmbedder({ modelId: c.EMBEDDING_MODEL_ID, modelDir: c.EMBEDDING_MODEL_DIR, allowRemote: c.EMBEDDING_ALLOW_REMOTE, batchSize: c.EMBEDDING_BATCH_SIZE, quantized: c.EMBEDDING_QUANTIZED });
+    inner = await SupervisedEmbedder.create({
+      modelId: c.EMBEDDING_MODEL_ID, modelDir: c.EMBEDDING_MODEL_DIR, allowRemote: c.EMBEDDING_ALLOW_REMOTE, batchSize: c.EMBEDDING_BATCH_SIZE, quantized: c.EMBEDDING_QUANTIZED,
+      log: (msg, ctx) => log.info(msg, ctx),
+    }, () => m?.restarts.inc());
   } catch (err) {
     throw new TrendcastError('MODEL_UNAVAILABLE', `cannot load embedding model ${c.EMBEDDING_MODEL_ID}: ${(err as Error).message}`, { cause: err });
   }
-  log.info('embedding model loaded', { modelId: inner.modelId, dim: inner.dim });
-  if (!registry) return inner;
-  const m = embeddingMetrics(registry);
+  if (!m) return inner;
   return {
     modelId: inner.modelId,
     dim: inner.dim,

@@ -22,6 +22,8 @@ export interface ModelEmbedder extends Embedder {
   readonly pid: number | undefined;
   /** Stops the model process; later embed() calls fail. Optional: an idle embedder never keeps a process alive. */
   close(): Promise<void>;
+  /** False once the model process has exited (or was closed): every later call fails. */
+  readonly alive: boolean;
 }
 
 export type EmbedderLog = (msg: string, ctx: Record<string, unknown>) => void;
@@ -46,7 +48,7 @@ export interface EmbedderOptions {
 }
 
 // One JSON line on stderr, like shared/log.ts (console.error would add jest's code frames in tests).
-const defaultLog: EmbedderLog = (msg, ctx) =>
+export const defaultLog: EmbedderLog = (msg, ctx) =>
   process.stderr.write(JSON.stringify({ ts: new Date().toISOString(), level: 'info', component: 'embedding', msg, ...ctx }) + '\n');
 
 function validate(o: EmbedderOptions): HostInit {
@@ -150,6 +152,10 @@ class HostEmbedder implements ModelEmbedder {
     host.on('message', (m: HostReply) => this.onReply(m));
     host.on('error', (err) => this.die(new TrendcastError('MODEL_UNAVAILABLE', `embedding model process failed: ${err.message}`, { cause: err })));
     host.on('exit', (code, signal) => this.die(new TrendcastError('MODEL_UNAVAILABLE', `embedding model process exited (${signal ?? code})`)));
+  }
+
+  get alive(): boolean {
+    return this.dead === null;
   }
 
   embed(texts: string[]): Promise<Float32Array[]> {

@@ -2,3 +2,4 @@ export { createEmbedder } from './embedder';
 export type { Embedder, EmbedderLog, EmbedderOptions, ModelEmbedder } from './embedder';
 export type { OnnxRuntimeName } from './protocol';
 export { cosine, norm } from './vector';
+export { SupervisedEmbedder } from './supervised';

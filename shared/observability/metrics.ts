@@ -26,6 +26,7 @@ export const METRICS = {
   redisSeconds: { name: 'trendcast_redis_seconds', type: 'histogram', help: 'Latency of Redis calls, by operation', labels: ['op'], services: [...CONSUMERS, 'forecaster', 'restock-trigger'] },
   embeddingBatchSize: { name: 'trendcast_embedding_batch_size', type: 'histogram', help: 'Texts per embedding model call', labels: [], services: ['review-consumer', 'listing-consumer'] },
   embeddingSeconds: { name: 'trendcast_embedding_seconds', type: 'histogram', help: 'Latency of one embedding model call', labels: [], services: ['review-consumer', 'listing-consumer'] },
+  embeddingRestarts: { name: 'trendcast_embedding_model_restarts_total', type: 'counter', help: 'Embedding model processes started again after one died', labels: [], services: ['review-consumer', 'listing-consumer'] },
   forecastsPublished: { name: 'trendcast_forecasts_published_total', type: 'counter', help: 'Trend messages published, by model and trend direction (RISING, FLAT, FALLING)', labels: ['model', 'direction'], services: ['forecaster'] },
   forecastBatchSeconds: { name: 'trendcast_forecast_batch_seconds', type: 'histogram', help: 'Time to read, forecast and publish one batch of products', labels: [], services: ['forecaster'] },
   modelInfo: { name: 'trendcast_model_info', type: 'gauge', help: 'Model the worker runs (value 1), by model and version', labels: ['model', 'version'], services: ['forecaster'] },
@@ -85,5 +86,6 @@ export function embeddingMetrics(registry: Registry) {
   return {
     batchSize: histogram(METRICS.embeddingBatchSize, registry, [1, 2, 4, 8, 16, 32, 64, 128, 256]),
     latency: histogram(METRICS.embeddingSeconds, registry, [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
+    restarts: counter(METRICS.embeddingRestarts, registry),
   };
 }

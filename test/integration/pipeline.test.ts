@@ -11,7 +11,7 @@ import { createEmbedder, type Embedder } from '../../shared/embedding';
 import { collect, createTopics, deleteTopicsWithPrefix, groupLag, produce, type Collected } from './support/kafka';
 import { deleteKeysWithPrefix } from './support/redis';
 import { getJson, REDIS_URL, ROOT, startService, uniq, waitFor, type RunningService } from './support/services';
-import { reviewFixtures } from './support/reviews';
+import { expectReviewState, expectSameEmbedding, reviewFixtures } from './support/reviews';
 import { expectOrderState, fixtureEvents } from './support/retail';
 
 const D = 86_400_000;
@@ -65,21 +65,6 @@ afterAll(async () => {
   await deleteTopicsWithPrefix(prefix);
 });
 
-/** The fp32 model gives a text the same vector alone or inside any batch; float32 storage rounds. */
-function expectSameEmbedding(stored: Float32Array, expected: Float32Array) {
-  expect(stored.length).toBe(384);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < stored.length; i++) {
-    dot += stored[i] * expected[i];
-    na += stored[i] ** 2;
-    nb += expected[i] ** 2;
-    expect(Math.abs(stored[i] - expected[i])).toBeLessThan(1e-5);
-  }
-  expect(dot / Math.sqrt(na * nb)).toBeGreaterThan(0.999999);
-}
-
 const poisonOrders = () => {
   const ok = orders[0];
   const enc = (e: OrderEvent) => ({ key: e.sku, value: orderCodec.encode(e) });
@@ -124,14 +109,8 @@ describe('pipeline on Kafka and Redis', () => {
       expectSameEmbedding(snap.listing!.embedding!, vec);
     }
     for (const sku of new Set(reviews.map((r) => r.sku))) {
-      const mine = reviews.filter((r) => r.sku === sku);
       const [snap] = await store.read([sku]);
-      expect(snap.reviews!.count).toBe(mine.length);
-      expect(snap.reviews!.ratingMean).toBeCloseTo(mine.reduce((a, r) => a + r.rating, 0) / mine.length, 10);
-      const vecs = await embedder.embed(mine.map((r) => r.text));
-      const mean = Float64Array.from(vecs[0]);
-      for (const v of vecs.slice(1)) v.forEach((x, j) => (mean[j] = 0.1 * x + 0.9 * mean[j]));
-      expectSameEmbedding(snap.reviews!.embedding!, Float32Array.from(mean));
+      await expectReviewState(snap, reviews.filter((r) => r.sku === sku), embedder, settings.reviewDecay);
     }
   });
 

@@ -4,17 +4,21 @@
  * going away in the middle of a stream. Either way the state must end exactly as the recomputation
  * from the events says (nothing lost, nothing counted twice), and no valid event may be
  * dead-lettered. The forecaster, through the same outage, stays up and catches up once Redis is back.
+ * The review consumer's model process killed under it is replaced, and no review is dead-lettered.
  */
 import * as os from 'os';
 import * as path from 'path';
 import { codecFor } from '../../shared/avro/codec';
-import type { OrderEvent, Trend } from '../../shared/domain/events';
+import type { OrderEvent, ReviewEvent, Trend } from '../../shared/domain/events';
+import { createEmbedder } from '../../shared/embedding';
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
-import { collect, createTopics, deleteTopicsWithPrefix, groupLag, topicSize } from './support/kafka';
+import { collect, createTopics, deleteTopicsWithPrefix, groupLag, produce, topicSize } from './support/kafka';
 import { DEFAULT_SERIES, startOrderConsumer, type OrderConsumerRun } from './support/order-consumer';
 import { startOwnRedis, type OwnRedis } from './support/own-redis';
 import { appliedOrders, expectExactOrderState, fixtureEvents, produceOrders } from './support/retail';
-import { getJson, startService, uniq, waitFor } from './support/services';
+import { deleteKeysWithPrefix } from './support/redis';
+import { expectReviewState, reviewFixtures } from './support/reviews';
+import { getJson, REDIS_URL, ROOT, startService, uniq, waitFor } from './support/services';
 
 let orders: OrderEvent[] = [];
 let skus: string[] = [];
@@ -144,6 +148,46 @@ test('the forecaster through a Redis outage: alive and not ready meanwhile, then
     await svc.stop();
     await trends.stop();
     await store.close();
+    await deleteTopicsWithPrefix(prefix);
+  }
+}, 240_000);
+
+test("the review consumer's model process killed (the OOM killer, say): a new one serves, no review is dead-lettered", async () => {
+  const prefix = uniq('it-model-');
+  const keyPrefix = uniq('itm');
+  const topic = `${prefix}-reviews`;
+  await createTopics([topic, `${topic}.dlq`]);
+  const store = new RedisStateStore(REDIS_URL, keyPrefix, DEFAULT_SERIES);
+  await store.connect();
+  const reviews = reviewFixtures(skus.slice(0, 12), orders[orders.length - 1].eventTime);
+  const codec = codecFor<ReviewEvent>('review');
+  const send = (part: ReviewEvent[]) => produce(topic, part.map((e) => ({ key: e.sku, value: codec.encode(e) })));
+  const reviewed = [...new Set(reviews.map((r) => r.sku))];
+  const stored = async () => (await store.read(reviewed)).reduce((n, s) => n + (s.reviews?.count ?? 0), 0);
+  const svc = await startService('review-consumer', { TOPIC_PREFIX: `${prefix}-`, KEY_PREFIX: keyPrefix, CONSUMER_GROUP: `${prefix}-g`, CONSUMER_CHUNK_SIZE: '8', RETRY_MAX_MS: '1000' });
+  const embedder = await createEmbedder({ modelId: 'Xenova/all-MiniLM-L6-v2', modelDir: path.join(ROOT, 'models'), allowRemote: false, batchSize: 32, quantized: false, log: () => undefined });
+  try {
+    const half = Math.floor(reviews.length / 2);
+    await send(reviews.slice(0, half));
+    await waitFor('the first half stored', async () => (await stored()) === half, 60_000);
+    const loaded = svc.logs.find((l) => l.includes('"msg":"embedding model loaded"'));
+    const pid = Number(JSON.parse(loaded!).pid);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+
+    await send(reviews.slice(half));
+    await waitFor('every review stored and committed', async () => (await stored()) === reviews.length && (await groupLag(`${prefix}-g`, topic)) === 0, 90_000);
+    expect(svc.logs.some((l) => l.includes('embedding model restarted'))).toBe(true);
+    const metrics = (await getJson(svc.port, '/metrics')).body;
+    expect(metrics).toMatch(/trendcast_embedding_model_restarts_total\{service="review-consumer"\} 1\b/);
+    expect(await topicSize(`${topic}.dlq`)).toBe(0);
+    for (const snap of await store.read(reviewed)) await expectReviewState(snap, reviews.filter((r) => r.sku === snap.sku), embedder, DEFAULT_SERIES.reviewDecay);
+    expect(svc.proc.exitCode).toBeNull();
+  } finally {
+    await svc.stop();
+    await embedder.close();
+    await store.close();
+    await deleteKeysWithPrefix(keyPrefix);
     await deleteTopicsWithPrefix(prefix);
   }
 }, 240_000);
