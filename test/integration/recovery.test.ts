@@ -4,8 +4,10 @@
  * going away in the middle of a stream. Either way the state must end exactly as the recomputation
  * from the events says (nothing lost, nothing counted twice), and no valid event may be
  * dead-lettered. The forecaster, through the same outage, stays up and catches up once Redis is back.
- * The review consumer's model process killed under it is replaced, and no review is dead-lettered.
+ * A full Redis (maxmemory) holds the consumer back without dead-lettering anything. The review
+ * consumer's model process killed under it is replaced, and no review is dead-lettered.
  */
+import Redis from 'ioredis';
 import * as os from 'os';
 import * as path from 'path';
 import { codecFor } from '../../shared/avro/codec';
@@ -100,6 +102,33 @@ test('Redis goes away mid-stream: the consumer is not ready, keeps retrying, the
   expect(await topicSize(`${r.topic}.dlq`)).toBe(0);
   expect(r.svc.proc.exitCode).toBeNull();
   expectOutageLogged(r.svc.logs);
+}, 240_000);
+
+test('Redis full (maxmemory): the consumer waits and retries, dead-letters nothing, and stores everything once there is room', async () => {
+  redis = await startOwnRedis();
+  const own = redis;
+  const admin = new Redis(own.url);
+  try {
+    // room for a part of the backlog only: the server starts refusing writes part way through
+    const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+    await admin.config('SET', 'maxmemory', String(used + 400_000));
+    run = await startOrderConsumer('redisfull', { REDIS_URL: own.url, RETRY_COUNT: '2', RETRY_INITIAL_MS: '100', RETRY_MAX_MS: '400' }, (_, topic) => produceOrders(topic, orders));
+    const r = run;
+    await waitFor('refused by a full Redis', async () => r.svc.logs.some((l) => l.includes('OOM command not allowed')), 60_000);
+    const lag = await groupLag(r.group, r.topic);
+    expect(lag).toBeGreaterThan(0);
+    await new Promise((res) => setTimeout(res, 2000));
+    expect(await groupLag(r.group, r.topic)).toBe(lag); // stuck, not skipping
+    expect(await topicSize(`${r.topic}.dlq`)).toBe(0);
+
+    await admin.config('SET', 'maxmemory', '0');
+    await waitFor('everything applied and committed', async () => (await groupLag(r.group, r.topic)) === 0 && (await appliedOrders(r.store, skus)) === orders.length, 120_000);
+    await expectExactOrderState(r.store, orders, DEFAULT_SERIES);
+    expect(await topicSize(`${r.topic}.dlq`)).toBe(0);
+    expect(r.svc.proc.exitCode).toBeNull();
+  } finally {
+    await admin.quit();
+  }
 }, 240_000);
 
 test('the forecaster through a Redis outage: alive and not ready meanwhile, then changes are forecast again', async () => {

@@ -2,6 +2,14 @@ import type { Histogram } from 'prom-client';
 import { TrendcastError } from '../../errors';
 
 /**
+ * Redis refusing for a while, not for good, even when the refusal comes from inside a script
+ * ("... on @user_script:78"): full (maxmemory with noeviction), a replica after a failover, loading
+ * its data, a script busy, a cluster re-sharding. A script is refused at its first write (Redis keeps
+ * a script that has written running, for atomicity), so nothing of it was applied: retrying is safe.
+ */
+const TRANSIENT = /\b(OOM command not allowed|READONLY|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
+
+/**
  * Times a Redis call into the latency histogram and turns a client failure into a retriable
  * STORE_UNAVAILABLE, so the stage retries the batch instead of dead-lettering it; a script error
  * becomes a permanent HANDLER_FAILED, which the stage narrows down to the message that causes it.
@@ -14,7 +22,7 @@ export async function redisCall<T>(p: Promise<T>, op: string, latency?: Histogra
     if (err instanceof TrendcastError) throw err;
     // a script that fails on its input, or a key of the wrong type, fails the same way every time
     const msg = (err as Error).message ?? '';
-    if ((err as Error).name === 'ReplyError' && (/user_script|Error running script/.test(msg) || msg.startsWith('WRONGTYPE'))) {
+    if ((err as Error).name === 'ReplyError' && !TRANSIENT.test(msg) && (/user_script|Error running script/.test(msg) || msg.startsWith('WRONGTYPE'))) {
       throw new TrendcastError('HANDLER_FAILED', `redis ${op} failed: ${msg}`, { retriable: false, cause: err });
     }
     throw new TrendcastError('STORE_UNAVAILABLE', `redis ${op} failed: ${(err as Error).message}`, { retriable: true, cause: err });

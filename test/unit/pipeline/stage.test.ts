@@ -70,6 +70,10 @@ test('errors: a script failing on its input or a wrong key type is permanent; a 
   expect(await classify(reply('ERR user_script:9: too many results to unpack script: 77, on @user_script:9.'))).toEqual(['HANDLER_FAILED', false]);
   expect(await classify(reply('WRONGTYPE Operation against a key holding the wrong kind of value'))).toEqual(['HANDLER_FAILED', false]);
   expect(await classify(reply('ERR max number of clients reached'))).toEqual(['STORE_UNAVAILABLE', true]);
+  // Redis 7.0's reply when apply-orders-3.lua reached maxmemory at its first write (seen on a real server)
+  expect(await classify(reply("OOM command not allowed when used memory > 'maxmemory'. script: 3384ecd018fb0ed13e6649ffc1bc5df7eb36cbb9, on @user_script:78."))).toEqual(['STORE_UNAVAILABLE', true]);
+  expect(await classify(reply('READONLY You can\'t write against a read only replica. script: 3384ecd0, on @user_script:78.'))).toEqual(['STORE_UNAVAILABLE', true]);
+  expect(await classify(reply('LOADING Redis is loading the dataset in memory'))).toEqual(['STORE_UNAVAILABLE', true]);
   expect(await classify(new Error('Connection is closed.'))).toEqual(['STORE_UNAVAILABLE', true]);
   expect(toTrendcastError(new TypeError('x is undefined')).retriable).toBe(false);
   expect(toTrendcastError(new Error('socket hang up')).retriable).toBe(true);
