@@ -9,6 +9,7 @@ import type { ForecastModel, QuantileForecast, SeriesInput } from '../../shared/
 import { tidy } from '../../shared/forecasting/model';
 import { leadTimeP90 } from '../../shared/forecasting/lead-time';
 import type { OutboundMessage, Publisher } from '../../shared/adapters/transport';
+import { toTrendcastError } from '../../shared/errors';
 
 export interface ActiveModel {
   model: ForecastModel;
@@ -40,6 +41,8 @@ export interface JobSettings extends SmoothingParams {
 
 export interface JobObserver {
   published(trends: Trend[], seconds: number): void;
+  /** A product left out of a pass: its state cannot be read, and will not be on a retry (readSafely). */
+  unreadable?(sku: string, err: unknown): void;
 }
 
 /** Online accuracy (accuracy.ts): score due forecasts against the state read, then remember the new ones. */
@@ -108,7 +111,7 @@ export class ForecastJob {
     const bounds = [0, Math.min(batchSize, FIRST_BATCH)];
     while (bounds[bounds.length - 1] < skus.length) bounds.push(bounds[bounds.length - 1] + batchSize);
     let k = 0;
-    const load = () => (k + 1 < bounds.length ? this.store.read(skus.slice(bounds[k], bounds[++k])) : Promise.resolve(null));
+    const load = () => (k + 1 < bounds.length ? this.readSafely(skus.slice(bounds[k], bounds[++k])) : Promise.resolve(null));
     return this.pipeline(wm, load, stopped);
   }
 
@@ -150,8 +153,28 @@ export class ForecastJob {
     const wm = await this.store.watermark();
     if (wm === 0 || skus.length === 0) return null;
     const snaps: ProductSnapshot[] = [];
-    for (let i = 0; i < skus.length; i += readBatch) snaps.push(...(await this.store.read(skus.slice(i, i + readBatch))));
+    for (let i = 0; i < skus.length; i += readBatch) snaps.push(...(await this.readSafely(skus.slice(i, i + readBatch))));
     return { wm, snaps };
+  }
+
+  /**
+   * store.read, except that a product whose state cannot be read for good (a key of the wrong type,
+   * written by something else) is left out and reported, found by halving the batch: one such
+   * product would otherwise fail its batch on every pass, and every full pass with it. Transient
+   * failures (Redis away) still fail the pass, to be retried whole.
+   */
+  private async readSafely(skus: string[]): Promise<ProductSnapshot[]> {
+    try {
+      return await this.store.read(skus);
+    } catch (err) {
+      if (toTrendcastError(err).retriable) throw err;
+      if (skus.length === 1) {
+        this.d.observer?.unreadable?.(skus[0], err);
+        return [];
+      }
+      const half = Math.ceil(skus.length / 2);
+      return [...(await this.readSafely(skus.slice(0, half))), ...(await this.readSafely(skus.slice(half)))];
+    }
   }
 
   private inputs(wm: number, snaps: ProductSnapshot[]): SeriesInput[] {

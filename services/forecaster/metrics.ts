@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { Logger } from '../../shared/log';
 import type { ProductSnapshot } from '../../shared/domain/state';
 import { counter, gauge, histogram, METRICS } from '../../shared/observability/metrics';
 import type { AccuracyTracker } from './accuracy';
@@ -10,9 +11,14 @@ export function forecasterMetrics(registry: Registry) {
   const version = gauge(METRICS.modelInfo, registry);
   const lastPublish = gauge(METRICS.lastForecast, registry);
   const watermark = gauge(METRICS.forecastWatermark, registry);
+  const unreadable = counter(METRICS.forecastUnreadable, registry);
   return {
     published, latency, version, lastPublish,
-    observer: (versionOf: () => string): JobObserver => ({
+    observer: (versionOf: () => string, log?: Logger): JobObserver => ({
+      unreadable: (sku, err) => {
+        unreadable.inc();
+        log?.error('product left out of the pass: its state cannot be read', { sku, err: err as Error });
+      },
       published: (trends, seconds) => {
         for (const t of trends) published.inc({ model: t.model, direction: t.direction });
         latency.observe(seconds);

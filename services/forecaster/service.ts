@@ -46,7 +46,7 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   const job = new ForecastJob({
     store, publisher, topic, codec: codecFor<Trend>('trend'), model: active,
     settings: { alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, horizon: c.FORECAST_HORIZON, flatBand: c.TREND_FLAT_BAND },
-    observer: metrics.observer(() => active.current().version),
+    observer: metrics.observer(() => active.current().version, log),
     accuracy: accuracyMetrics(registry, tracker),
   });
   const scheduler = new Scheduler(store, job, { intervalMs: c.FORECAST_INTERVAL_MS, pollMs: c.FORECAST_POLL_MS, debounceMs: c.FORECAST_DEBOUNCE_MS, batchSize: c.FORECAST_BATCH_SIZE }, log);

@@ -5,7 +5,8 @@
  * from the events says (nothing lost, nothing counted twice), and no valid event may be
  * dead-lettered. The forecaster, through the same outage, stays up and catches up once Redis is back.
  * A full Redis (maxmemory) holds the consumer back without dead-lettering anything. The review
- * consumer's model process killed under it is replaced, and no review is dead-lettered.
+ * consumer's model process killed under it is replaced, and no review is dead-lettered. A product
+ * whose state was overwritten with the wrong type is left out of the forecaster's passes, not all.
  */
 import Redis from 'ioredis';
 import * as os from 'os';
@@ -17,6 +18,7 @@ import { RedisStateStore } from '../../shared/adapters/redis/state-store';
 import { collect, createTopics, deleteTopicsWithPrefix, groupLag, produce, topicSize } from './support/kafka';
 import { DEFAULT_SERIES, startOrderConsumer, type OrderConsumerRun } from './support/order-consumer';
 import { startOwnRedis, type OwnRedis } from './support/own-redis';
+import { productKeys } from '../../shared/adapters/redis/keys';
 import { appliedOrders, expectExactOrderState, fixtureEvents, produceOrders } from './support/retail';
 import { deleteKeysWithPrefix } from './support/redis';
 import { expectReviewState, reviewFixtures } from './support/reviews';
@@ -215,6 +217,45 @@ test("the review consumer's model process killed (the OOM killer, say): a new on
   } finally {
     await svc.stop();
     await embedder.close();
+    await store.close();
+    await deleteKeysWithPrefix(keyPrefix);
+    await deleteTopicsWithPrefix(prefix);
+  }
+}, 240_000);
+
+test('a product whose state key holds the wrong type: the forecaster leaves it out and forecasts every other product', async () => {
+  const prefix = uniq('it-poison-');
+  const keyPrefix = uniq('itp');
+  const trendsTopic = `${prefix}-trends`;
+  const store = new RedisStateStore(REDIS_URL, keyPrefix, DEFAULT_SERIES);
+  await store.connect();
+  const few = orders.filter((o) => skus.slice(0, 8).includes(o.sku));
+  await store.applyOrders(few);
+  const [bad, ...good] = skus.slice(0, 8);
+  // something else wrote a plain string where the product's state hash belongs
+  await store.redis.set(productKeys(keyPrefix, bad).state, 'not a hash');
+  await createTopics([trendsTopic]);
+  const trends = await collect(trendsTopic);
+  const codec = codecFor<Trend>('trend');
+  const svc = await startService('forecaster', {
+    KEY_PREFIX: keyPrefix, TOPIC_PREFIX: `${prefix}-`, ARTIFACTS_DIR: path.join(os.tmpdir(), uniq('no-artifacts-')),
+    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200',
+  });
+  try {
+    const mark = Math.max(...few.map((o) => o.eventTime));
+    const published = () => new Map(trends.messages.map((m) => [m.key, codec.decode(m.value).value] as const));
+    await waitFor('a trend for every readable product', async () => good.every((s) => published().get(s)?.basedOnEventTime === mark), 60_000);
+    expect(published().has(bad)).toBe(false);
+    const left = svc.logs.filter((l) => l.includes('product left out of the pass'));
+    expect(left.length).toBeGreaterThan(0);
+    expect(JSON.parse(left[0]).sku).toBe(bad);
+    expect(JSON.parse(left[0]).err.message).toMatch(/WRONGTYPE/);
+    const metrics = (await getJson(svc.port, '/metrics')).body;
+    expect(Number(/trendcast_forecast_unreadable_total\{service="forecaster"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(svc.logs.some((l) => l.includes('forecast pass failed'))).toBe(false);
+  } finally {
+    await svc.stop();
+    await trends.stop();
     await store.close();
     await deleteKeysWithPrefix(keyPrefix);
     await deleteTopicsWithPrefix(prefix);

@@ -14,18 +14,23 @@ const TRANSIENT = /\b(OOM command not allowed|READONLY|LOADING|BUSY|MASTERDOWN|C
  * STORE_UNAVAILABLE, so the stage retries the batch instead of dead-lettering it; a script error
  * becomes a permanent HANDLER_FAILED, which the stage narrows down to the message that causes it.
  */
+/** What a failed Redis call (or one command of a pipeline) means for the caller: retry, or not. */
+export function redisError(err: unknown, op: string): TrendcastError {
+  if (err instanceof TrendcastError) return err;
+  // a script that fails on its input, or a key of the wrong type, fails the same way every time
+  const msg = (err as Error).message ?? '';
+  if ((err as Error).name === 'ReplyError' && !TRANSIENT.test(msg) && (/user_script|Error running script/.test(msg) || msg.startsWith('WRONGTYPE'))) {
+    return new TrendcastError('HANDLER_FAILED', `redis ${op} failed: ${msg}`, { retriable: false, cause: err });
+  }
+  return new TrendcastError('STORE_UNAVAILABLE', `redis ${op} failed: ${msg}`, { retriable: true, cause: err });
+}
+
 export async function redisCall<T>(p: Promise<T>, op: string, latency?: Histogram<string>): Promise<T> {
   const end = latency?.startTimer({ op });
   try {
     return await p;
   } catch (err) {
-    if (err instanceof TrendcastError) throw err;
-    // a script that fails on its input, or a key of the wrong type, fails the same way every time
-    const msg = (err as Error).message ?? '';
-    if ((err as Error).name === 'ReplyError' && !TRANSIENT.test(msg) && (/user_script|Error running script/.test(msg) || msg.startsWith('WRONGTYPE'))) {
-      throw new TrendcastError('HANDLER_FAILED', `redis ${op} failed: ${msg}`, { retriable: false, cause: err });
-    }
-    throw new TrendcastError('STORE_UNAVAILABLE', `redis ${op} failed: ${(err as Error).message}`, { retriable: true, cause: err });
+    throw redisError(err, op);
   } finally {
     end?.();
   }

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { Pipeline } from 'ioredis';
 import { createRedis } from './connection';
-import { redisCall } from './guard';
+import { redisCall, redisError } from './guard';
 import type { Logger } from '../../log';
 import type { Histogram } from 'prom-client';
 import { ConfigError, TrendcastError } from '../../errors';
@@ -119,7 +119,8 @@ export class RedisStateStore implements StateStore {
     const res = await this.guard(pipe.exec(), 'read');
     return skus.map((sku, i) => {
       const [err, v] = res![i];
-      if (err) throw new TrendcastError('STORE_UNAVAILABLE', err.message, { retriable: true, cause: err });
+      // a product whose keys hold the wrong type fails on every read (permanent), unlike a lost connection
+      if (err) throw redisError(err, `read of ${sku}`);
       return parseReadReply(sku, v as ReadProductReply);
     });
   }

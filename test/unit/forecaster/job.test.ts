@@ -12,7 +12,8 @@ import { snapshotToSeries } from '../../../shared/forecasting/from-snapshot';
 import { holtFilter } from '../../../shared/domain/smoothing';
 import type { ProductSnapshot } from '../../../shared/domain/state';
 import type { ForecastModel } from '../../../shared/forecasting/model';
-import { ForecastJob, modelInput } from '../../../services/forecaster/job';
+import { ForecastJob, modelInput, type JobObserver } from '../../../services/forecaster/job';
+import { TrendcastError } from '../../../shared/errors';
 import { Scheduler } from '../../../services/forecaster/scheduler';
 import { createLogger } from '../../../shared/log';
 
@@ -26,7 +27,7 @@ const order = (sku: string, day: number, q: number): OrderEvent => ({
 });
 
 /** Logs the order of reads, forecasts and publishes; publishes take `delayMs` and may fail. */
-function harness(skus: string[], opts: { delayMs?: number; failAt?: number } = {}) {
+function harness(skus: string[], opts: { delayMs?: number; failAt?: number; observer?: JobObserver } = {}) {
   const store = new MemoryStateStore(settings);
   const log: string[] = [];
   const read = store.read.bind(store);
@@ -61,6 +62,7 @@ function harness(skus: string[], opts: { delayMs?: number; failAt?: number } = {
   const job = new ForecastJob({
     store, publisher, topic: 'trends', codec, model: { current: () => ({ model, version: 'v' }), refit: async () => {} },
     settings: { alpha: 0.3, beta: 0.1, bucketMs: D, horizon: 3, flatBand: 0.01 },
+    observer: opts.observer,
   });
   const load = () => store.applyOrders(skus.flatMap((sku, i) => [order(sku, i % 5, 2), order(sku, 6, 1)]));
   return { store, job, log, published, load, maxInFlight: () => maxInFlight };
@@ -102,6 +104,26 @@ describe('ForecastJob pipelined passes', () => {
     const read = g.store.read.bind(g.store);
     g.store.read = async (b: string[]) => (++reads === 2 ? Promise.reject(new Error('redis gone')) : read(b));
     await expect(g.job.runAll(skus, 3)).rejects.toThrow(/redis gone/);
+  });
+
+  test('a product whose state cannot be read for good is left out and reported; the others are published (runAll and fullPass)', async () => {
+    const unreadable: string[] = [];
+    const h = harness(skus, { observer: { published: () => {}, unreadable: (sku) => unreadable.push(sku) } });
+    await h.load();
+    const read = h.store.read.bind(h.store);
+    // as RedisStateStore.read fails for a key of the wrong type: the whole call, permanently
+    h.store.read = async (b: string[]) => (b.includes('P04') ? Promise.reject(new TrendcastError('HANDLER_FAILED', 'WRONGTYPE', { retriable: false })) : read(b));
+    expect(await h.job.runAll(skus, 3)).toBe(9);
+    expect([...h.published].sort()).toEqual(skus.filter((s) => s !== 'P04'));
+    expect(unreadable).toEqual(['P04']);
+    h.published.length = 0;
+    expect(await h.job.fullPass(skus, 4, () => false, (e) => { throw e; })).toBe(9);
+    expect([...h.published].sort()).toEqual(skus.filter((s) => s !== 'P04'));
+    expect(unreadable).toEqual(['P04', 'P04']);
+    // a transient failure is not isolated: the pass fails, to be retried whole
+    h.store.read = async () => Promise.reject(new TrendcastError('STORE_UNAVAILABLE', 'redis gone', { retriable: true }));
+    await expect(h.job.runAll(skus, 3)).rejects.toThrow(/redis gone/);
+    expect(unreadable).toHaveLength(2);
   });
 
   test('runAll reads no further batch once stopped; the batch already read is still published', async () => {
