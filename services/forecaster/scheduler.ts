@@ -1,5 +1,5 @@
 import type { StateStore } from '../../shared/domain/state';
-import type { Logger } from '../../shared/log';
+import { repeatFilter, type Logger } from '../../shared/log';
 import type { ForecastJob } from './job';
 
 export interface ScheduleSettings {
@@ -30,6 +30,8 @@ export class Scheduler {
   private stopped = false;
   /** Taken from the dirty set by a pass that failed. */
   private retry: string[] = [];
+  /** The same failure on every poll while Redis or the broker is away: logged once per 30 s, with a count. */
+  private readonly fresh = repeatFilter(30_000);
 
   constructor(private readonly store: StateStore, private readonly job: ForecastJob, private readonly s: ScheduleSettings, private readonly log: Logger) {}
 
@@ -83,7 +85,10 @@ export class Scheduler {
     if (this.stopped) return;
     this.running = this.tick()
       .then((n) => void (n > 0 && this.log.debug('forecast pass', { products: n })))
-      .catch((err) => this.log.error('forecast pass failed', { err: err as Error }))
+      .catch((err) => {
+        const repeated = this.fresh((err as Error).message);
+        if (repeated !== null) this.log.error('forecast pass failed', repeated > 0 ? { err: err as Error, repeated } : { err: err as Error });
+      })
       .finally(() => {
         if (!this.stopped) this.timer = setTimeout(() => this.loop(), this.s.pollMs);
       });
