@@ -4,39 +4,20 @@
  * twice; one with enough stock gets none; restocking resolves the open alert; bad input goes to the DLQ.
  */
 import { codecFor } from '../../shared/avro/codec';
-import type { InventoryEvent, RestockAlert, Trend } from '../../shared/domain/events';
+import type { RestockAlert, Trend } from '../../shared/domain/events';
 import { collect, createTopics, deleteTopicsWithPrefix, groupLag, kafka, produce, type Collected } from './support/kafka';
 import { deleteKeysWithPrefix } from './support/redis';
+import { enc, stock, trend } from './support/restock';
 import { getJson, startService, uniq, waitFor, type RunningService } from './support/services';
 
-const D = 86_400_000;
 const prefix = uniq('it-restock-');
 const keyPrefix = uniq('itr');
 const group = `${prefix}-restock-trigger`;
 const topics = { trends: `${prefix}-trends`, inventory: `${prefix}-inventory`, alerts: `${prefix}-restock-alerts` };
-const trendCodec = codecFor<Trend>('trend');
-const invCodec = codecFor<InventoryEvent>('inventory');
 const alertCodec = codecFor<RestockAlert>('restock-alert');
-const origin = Date.UTC(2011, 10, 20);
 
 let svc: RunningService;
 let alertsIn: { messages: Collected[]; stop(): Promise<void> };
-
-/** A 14-day forecast of `perDay` p90 units per day. */
-function trend(sku: string, perDay: number, generatedAt = Date.now()): Trend {
-  return {
-    sku, generatedAt, basedOnEventTime: origin - 3600_000, bucketMs: D,
-    horizon: Array.from({ length: 14 }, (_, i) => ({ step: i + 1, bucketStart: origin + i * D, p10: perDay / 3, p50: perDay / 2, p90: perDay })),
-    direction: 'RISING', slope: 0.05, level: perDay / 2, model: 'ets', modelVersion: 'it-1', category: 'test', leadP90: [],
-  };
-}
-const stock = (sku: string, onHand: number, onOrder: number, leadTimeDays: number, n = 1): InventoryEvent => ({
-  eventId: `inv-${sku}-${n}`, eventTime: origin + n, sku, onHand, onOrder, leadTimeDays,
-});
-const enc = {
-  trends: (ts: Trend[]) => ts.map((t) => ({ key: t.sku, value: trendCodec.encode(t) })),
-  stock: (es: InventoryEvent[]) => es.map((e) => ({ key: e.sku, value: invCodec.encode(e) })),
-};
 
 async function alertsInTopic(): Promise<number> {
   const admin = kafka.admin();
@@ -136,7 +117,7 @@ describe('restock trigger on Kafka and Redis', () => {
     // an inventory message on the trends topic: read leniently as an unknown newer trend writer, it does not parse
     await produce(topics.trends, [
       ...enc.trends([{ ...trend('BAD', 1), horizon: [] }, { ...trend('BAD', 1), leadP90: [3, 1] }]),
-      { key: 'BAD', value: invCodec.encode(stock('BAD', 1, 1, 1)) },
+      ...enc.stock([stock('BAD', 1, 1, 1)]),
     ]);
     await waitFor('DLQ messages', async () => dlqInv.messages.length >= 3 && dlqTrends.messages.length >= 3, 60_000);
     await Promise.all([dlqInv.stop(), dlqTrends.stop()]);
