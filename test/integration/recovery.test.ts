@@ -15,7 +15,7 @@ import { codecFor } from '../../shared/avro/codec';
 import type { OrderEvent, ReviewEvent, Trend } from '../../shared/domain/events';
 import { createEmbedder } from '../../shared/embedding';
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
-import { collect, createTopics, deleteTopicsWithPrefix, groupLag, produce, topicSize } from './support/kafka';
+import { collect, createTopics, deleteTopicsWithPrefix, groupLag, produce, topicSize, type Collected } from './support/kafka';
 import { DEFAULT_SERIES, startOrderConsumer, type OrderConsumerRun } from './support/order-consumer';
 import { startOwnRedis, type OwnRedis } from './support/own-redis';
 import { productKeys } from '../../shared/adapters/redis/keys';
@@ -48,6 +48,32 @@ function expectOutageLogged(logs: string[]): void {
   expect(logs.filter((l) => l.includes('redis connection back'))).toHaveLength(1);
   expect(logs.some((l) => l.includes('[ioredis]'))).toBe(false);
 }
+
+/** Topic and key prefixes of the test's own, a store on those keys, and their removal. */
+async function ownNames(tag: string, redisUrl = REDIS_URL) {
+  const prefix = uniq(`it-${tag}-`);
+  const keyPrefix = uniq(`it${tag}`);
+  const store = new RedisStateStore(redisUrl, keyPrefix, DEFAULT_SERIES);
+  await store.connect();
+  const remove = async () => {
+    await store.close();
+    if (redisUrl === REDIS_URL) await deleteKeysWithPrefix(keyPrefix);
+    await deleteTopicsWithPrefix(prefix);
+  };
+  return { prefix, keyPrefix, store, remove };
+}
+
+/** The forecaster on those names, without an LSTM (its own test has one), forecasting a change within ~0.5 s. */
+function startQuickForecaster(n: { prefix: string; keyPrefix: string }, env: Record<string, string> = {}) {
+  return startService('forecaster', {
+    KEY_PREFIX: n.keyPrefix, TOPIC_PREFIX: `${n.prefix}-`, ARTIFACTS_DIR: path.join(os.tmpdir(), uniq('no-artifacts-')),
+    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200', ...env,
+  });
+}
+
+const trendCodec = codecFor<Trend>('trend');
+/** Each product's newest trend among the messages collected so far. */
+const newestTrends = (messages: Collected[]) => new Map(messages.map((m) => [m.key, trendCodec.decode(m.value).value] as const));
 
 const counter = (metrics: string, topic: string, outcome: string) =>
   Number(new RegExp(`trendcast_events_consumed_total\\{topic="${topic}",outcome="${outcome}",service="order-consumer"\\} (\\d+)`).exec(metrics)?.[1] ?? NaN);
@@ -136,27 +162,16 @@ test('Redis full (maxmemory): the consumer waits and retries, dead-letters nothi
 test('the forecaster through a Redis outage: alive and not ready meanwhile, then changes are forecast again', async () => {
   redis = await startOwnRedis();
   const own = redis;
-  const prefix = uniq('it-fdown-');
-  const trendsTopic = `${prefix}-trends`;
-  const keyPrefix = uniq('itfd');
-  const store = new RedisStateStore(own.url, keyPrefix, DEFAULT_SERIES);
-  await store.connect();
+  const names = await ownNames('fdown', own.url);
+  const { store } = names;
+  const trendsTopic = `${names.prefix}-trends`;
   const few = orders.filter((o) => skus.slice(0, 8).includes(o.sku));
   const before = few.filter((o) => o.eventTime < few[Math.floor(few.length / 2)].eventTime);
   await store.applyOrders(before);
   await createTopics([trendsTopic]);
   const trends = await collect(trendsTopic);
-  const codec = codecFor<Trend>('trend');
-  const latest = () => {
-    const byKey = new Map<string, Trend>();
-    for (const m of trends.messages) byKey.set(m.key, codec.decode(m.value).value);
-    return byKey;
-  };
-  // no artifacts folder: the statistical ensemble only (the LSTM has its own test)
-  const svc = await startService('forecaster', {
-    REDIS_URL: own.url, KEY_PREFIX: keyPrefix, TOPIC_PREFIX: `${prefix}-`, ARTIFACTS_DIR: path.join(os.tmpdir(), uniq('no-artifacts-')),
-    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200',
-  });
+  const latest = () => newestTrends(trends.messages);
+  const svc = await startQuickForecaster(names, { REDIS_URL: own.url });
   try {
     const mark1 = Math.max(...before.map((o) => o.eventTime));
     const productsOf = (events: OrderEvent[]) => [...new Set(events.map((o) => o.sku))];
@@ -178,18 +193,15 @@ test('the forecaster through a Redis outage: alive and not ready meanwhile, then
   } finally {
     await svc.stop();
     await trends.stop();
-    await store.close();
-    await deleteTopicsWithPrefix(prefix);
+    await names.remove();
   }
 }, 240_000);
 
 test("the review consumer's model process killed (the OOM killer, say): a new one serves, no review is dead-lettered", async () => {
-  const prefix = uniq('it-model-');
-  const keyPrefix = uniq('itm');
+  const names = await ownNames('model');
+  const { prefix, keyPrefix, store } = names;
   const topic = `${prefix}-reviews`;
   await createTopics([topic, `${topic}.dlq`]);
-  const store = new RedisStateStore(REDIS_URL, keyPrefix, DEFAULT_SERIES);
-  await store.connect();
   const reviews = reviewFixtures(skus.slice(0, 12), orders[orders.length - 1].eventTime);
   const codec = codecFor<ReviewEvent>('review');
   const send = (part: ReviewEvent[]) => produce(topic, part.map((e) => ({ key: e.sku, value: codec.encode(e) })));
@@ -217,18 +229,14 @@ test("the review consumer's model process killed (the OOM killer, say): a new on
   } finally {
     await svc.stop();
     await embedder.close();
-    await store.close();
-    await deleteKeysWithPrefix(keyPrefix);
-    await deleteTopicsWithPrefix(prefix);
+    await names.remove();
   }
 }, 240_000);
 
 test('a product whose state key holds the wrong type: the forecaster leaves it out and forecasts every other product', async () => {
-  const prefix = uniq('it-poison-');
-  const keyPrefix = uniq('itp');
-  const trendsTopic = `${prefix}-trends`;
-  const store = new RedisStateStore(REDIS_URL, keyPrefix, DEFAULT_SERIES);
-  await store.connect();
+  const names = await ownNames('poison');
+  const { keyPrefix, store } = names;
+  const trendsTopic = `${names.prefix}-trends`;
   const few = orders.filter((o) => skus.slice(0, 8).includes(o.sku));
   await store.applyOrders(few);
   const [bad, ...good] = skus.slice(0, 8);
@@ -236,14 +244,10 @@ test('a product whose state key holds the wrong type: the forecaster leaves it o
   await store.redis.set(productKeys(keyPrefix, bad).state, 'not a hash');
   await createTopics([trendsTopic]);
   const trends = await collect(trendsTopic);
-  const codec = codecFor<Trend>('trend');
-  const svc = await startService('forecaster', {
-    KEY_PREFIX: keyPrefix, TOPIC_PREFIX: `${prefix}-`, ARTIFACTS_DIR: path.join(os.tmpdir(), uniq('no-artifacts-')),
-    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200',
-  });
+  const svc = await startQuickForecaster(names);
   try {
     const mark = Math.max(...few.map((o) => o.eventTime));
-    const published = () => new Map(trends.messages.map((m) => [m.key, codec.decode(m.value).value] as const));
+    const published = () => newestTrends(trends.messages);
     await waitFor('a trend for every readable product', async () => good.every((s) => published().get(s)?.basedOnEventTime === mark), 60_000);
     expect(published().has(bad)).toBe(false);
     const left = svc.logs.filter((l) => l.includes('product left out of the pass'));
@@ -256,8 +260,6 @@ test('a product whose state key holds the wrong type: the forecaster leaves it o
   } finally {
     await svc.stop();
     await trends.stop();
-    await store.close();
-    await deleteKeysWithPrefix(keyPrefix);
-    await deleteTopicsWithPrefix(prefix);
+    await names.remove();
   }
 }, 240_000);

@@ -4,8 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort } from './own-redis';
-import { ROOT } from './services';
+import { freePort, ROOT } from './services';
 
 const run = promisify(execFile);
 

@@ -1,26 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { ROOT, waitFor } from './services';
+import { freePort, ROOT, waitFor } from './services';
 
 /** Runs promtool (Debian's prometheus package) and returns its exit code and output. */
 export function promtool(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile('promtool', args, { cwd: ROOT }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }));
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
   });
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'child_process';
+import * as net from 'net';
 import * as path from 'path';
 import * as readline from 'readline';
 
@@ -86,4 +87,16 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 export async function getJson(port: number, p: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${p}`);
   return { status: res.status, body: await res.text() };
+}
+
+/** A free TCP port on the loopback (free when asked; the caller binds it right after). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
