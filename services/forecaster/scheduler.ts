@@ -49,9 +49,13 @@ export class Scheduler {
   async tick(now = Date.now()): Promise<number> {
     if (now >= this.nextFull) return this.fullPass(now);
     let n = 0;
+    let failed: unknown;
     if (this.retry.length > 0) {
-      n += await this.job.runAll(this.retry, this.s.batchSize);
+      const again = this.retry;
       this.retry = [];
+      // kept for the next tick, but it does not hold back the changes below: should these products
+      // fail for a reason of their own, the others still get their forecasts
+      n += await this.job.runAll(again, this.s.batchSize).catch((err) => ((failed = err), this.keep(again), 0));
     }
     // several batches taken at once, so the pipelined pass overlaps their reads with the forecasts;
     // products taken are all published, also when a stop comes meanwhile
@@ -60,12 +64,17 @@ export class Scheduler {
       try {
         n += await this.job.runAll(skus, this.s.batchSize);
       } catch (err) {
-        this.retry = skus;
+        this.keep(skus);
         throw err;
       }
       if (this.stopped) break;
     }
+    if (failed !== undefined) throw failed;
     return n;
+  }
+
+  private keep(skus: string[]): void {
+    this.retry = [...new Set([...this.retry, ...skus])];
   }
 
   private async fullPass(now: number): Promise<number> {
