@@ -1,5 +1,6 @@
 /** The Redis scripts on the real server: order independence, windowing, slices of a hot product, reviews, listings. */
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
+import { globalKeys } from '../../shared/adapters/redis/keys';
 import { MemoryStateStore } from '../../shared/adapters/memory/state-store';
 import { holtFilter } from '../../shared/domain/smoothing';
 import type { OrderEvent } from '../../shared/domain/events';
@@ -126,4 +127,20 @@ test('a service whose series settings differ from those the state was built with
   const same = new RedisStateStore(REDIS_URL, prefix, { ...settings, reviewDecay: 0.5 });
   await expect(same.connect()).resolves.toBeUndefined();
   await same.close();
+});
+
+test('a failed write of the product index fails the call (retriable), so the chunk is not committed as done', async () => {
+  const own = uniq('rstouch');
+  const s = new RedisStateStore(REDIS_URL, own, settings);
+  await s.connect();
+  try {
+    // something else wrote a plain string where the product index (a set) belongs: SADD fails
+    await s.redis.set(globalKeys(own).products, 'not a set');
+    const err = await s.applyOrders([order('T1', 't1', 1, 2)]).then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE', retriable: true });
+    expect((err as Error).message).toMatch(/WRONGTYPE/);
+  } finally {
+    await s.close();
+    await deleteKeysWithPrefix(own);
+  }
 });

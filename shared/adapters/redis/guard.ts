@@ -9,11 +9,6 @@ import { TrendcastError } from '../../errors';
  */
 const TRANSIENT = /\b(OOM command not allowed|READONLY|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
 
-/**
- * Times a Redis call into the latency histogram and turns a client failure into a retriable
- * STORE_UNAVAILABLE, so the stage retries the batch instead of dead-lettering it; a script error
- * becomes a permanent HANDLER_FAILED, which the stage narrows down to the message that causes it.
- */
 /** What a failed Redis call (or one command of a pipeline) means for the caller: retry, or not. */
 export function redisError(err: unknown, op: string): TrendcastError {
   if (err instanceof TrendcastError) return err;
@@ -25,6 +20,11 @@ export function redisError(err: unknown, op: string): TrendcastError {
   return new TrendcastError('STORE_UNAVAILABLE', `redis ${op} failed: ${msg}`, { retriable: true, cause: err });
 }
 
+/**
+ * Times a Redis call into the latency histogram and turns a client failure into a retriable
+ * STORE_UNAVAILABLE, so the stage retries the batch instead of dead-lettering it; a script error
+ * becomes a permanent HANDLER_FAILED, which the stage narrows down to the message that causes it.
+ */
 export async function redisCall<T>(p: Promise<T>, op: string, latency?: Histogram<string>): Promise<T> {
   const end = latency?.startTimer({ op });
   try {
@@ -34,4 +34,16 @@ export async function redisCall<T>(p: Promise<T>, op: string, latency?: Histogra
   } finally {
     end?.();
   }
+}
+
+/**
+ * The replies of a pipeline, or the first of its commands' errors, classified: exec() itself
+ * resolves when a command fails (each reply is [err, value]), so a caller that only awaits it
+ * would take a failed write for done.
+ */
+export async function pipelineCall(p: Promise<[Error | null, unknown][] | null>, op: string, latency?: Histogram<string>): Promise<unknown[]> {
+  const replies = (await redisCall(p, op, latency)) ?? [];
+  const failed = replies.find(([err]) => err);
+  if (failed) throw redisError(failed[0], op);
+  return replies.map(([, v]) => v);
 }

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { Pipeline } from 'ioredis';
 import { createRedis } from './connection';
-import { redisCall, redisError } from './guard';
+import { pipelineCall, redisCall, redisError } from './guard';
 import type { Logger } from '../../log';
 import type { Histogram } from 'prom-client';
 import { ConfigError, TrendcastError } from '../../errors';
@@ -51,8 +51,8 @@ export class RedisStateStore implements StateStore {
     const pipe = this.redis.pipeline();
     for (const [name, v] of want) pipe.hsetnx(this.g.settings, name, String(v));
     pipe.hmget(this.g.settings, ...want.map(([name]) => name));
-    const replies = await this.guard(pipe.exec(), 'check_settings');
-    const stored = (replies?.[want.length]?.[1] ?? []) as (string | null)[];
+    const replies = await pipelineCall(pipe.exec(), 'check_settings', this.latency);
+    const stored = replies[want.length] as (string | null)[];
     want.forEach(([name, v], i) => {
       if (stored[i] !== null && Number(stored[i]) !== v) {
         throw new ConfigError(name, `is ${v}, but the state under KEY_PREFIX "${this.prefix}" was built with ${stored[i]}; set it back, or use a new KEY_PREFIX to build the state afresh`);
@@ -154,7 +154,14 @@ export class RedisStateStore implements StateStore {
     const pipe = this.redis.pipeline().sadd(this.g.products, ...skus);
     pipe.zadd(this.g.dirty, ...skus.flatMap((s) => [now, s]));
     if (maxOrderTime !== null) pipe.zadd(this.g.watermark, 'GT', maxOrderTime, 'w');
-    await this.guard(pipe.exec(), 'touch');
+    // a failed command here must fail the chunk, else it is committed with its products not marked
+    // for the forecaster or the demand clock behind; retriable even when Redis refuses for good (a
+    // global key of the wrong type): it is no fault of the events, so none may be dead-lettered
+    try {
+      await pipelineCall(pipe.exec(), 'touch', this.latency);
+    } catch (err) {
+      throw new TrendcastError('STORE_UNAVAILABLE', (err as Error).message, { retriable: true, cause: err });
+    }
   }
 
   private guard<T>(p: Promise<T>, op: string): Promise<T> {
