@@ -1,9 +1,10 @@
-import { kafkaSpec, redisSpec, serviceSpec } from '../../shared/config/common';
+import { kafkaSpec, redisSpec, redisTimeoutSpec, serviceSpec } from '../../shared/config/common';
 import type { ConfigOf, Spec } from '../../shared/config/spec';
 
 export const biddingSpec = {
   ...kafkaSpec,
   ...redisSpec,
+  ...redisTimeoutSpec,
   ...serviceSpec,
   CONSUMER_GROUP: { kind: 'string', default: '', doc: "Consumer group id on the trends topic ('' = <TOPIC_PREFIX>trendcast-ad-bidding-example)" },
   FROM_BEGINNING: { kind: 'bool', default: true, doc: 'A new consumer group starts at the oldest retained trend' },

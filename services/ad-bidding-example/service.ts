@@ -20,7 +20,7 @@ export async function startAdBidding(env = process.env): Promise<{ stop(): Promi
   const log = createLogger('ad-bidding-example', c.LOG_LEVEL as LogLevel);
   const registry = createRegistry('ad-bidding-example');
   const metrics = consumerMetrics(registry);
-  const redis = c.BIDDING_STOCK_FROM_REDIS ? createRedis(c.REDIS_URL, log) : null;
+  const redis = c.BIDDING_STOCK_FROM_REDIS ? createRedis(c.REDIS_URL, log, c.REDIS_TIMEOUT_MS) : null;
   await redis?.connect();
   // the restock trigger keeps each product's newest stock count under its hash tag
   const stockOf: StockLookup = async (sku) => {

@@ -1,9 +1,10 @@
-import { consumerTuningSpec, kafkaSpec, redisSpec, serviceSpec, validationSpec } from '../../shared/config/common';
+import { consumerTuningSpec, kafkaSpec, redisSpec, redisTimeoutSpec, serviceSpec, validationSpec } from '../../shared/config/common';
 import type { ConfigOf, Spec } from '../../shared/config/spec';
 
 export const restockSpec = {
   ...kafkaSpec,
   ...redisSpec,
+  ...redisTimeoutSpec,
   ...validationSpec,
   ...serviceSpec,
   ...consumerTuningSpec(500),

@@ -26,7 +26,7 @@ export async function startRestockTrigger(env = process.env): Promise<{ stop(): 
   const alerts = counter(METRICS.restockAlerts, registry);
   // both series exist from the start, so increase() also counts the first alert
   for (const state of ['OPEN', 'RESOLVED']) alerts.inc({ state }, 0);
-  const store = new RestockStore(c.REDIS_URL, c.KEY_PREFIX, redisMetrics(registry), log);
+  const store = new RestockStore(c.REDIS_URL, c.KEY_PREFIX, redisMetrics(registry), log, c.REDIS_TIMEOUT_MS);
   await store.connect();
   const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-restock-trigger` }, log);
   const t = topicNames(c.TOPIC_PREFIX);

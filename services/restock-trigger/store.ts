@@ -26,8 +26,8 @@ export interface Loaded {
 export class RestockStore {
   readonly redis: Client;
 
-  constructor(url: string, private readonly prefix: string, private readonly latency?: Histogram<string>, log?: Logger) {
-    this.redis = createRedis(url, log) as Client;
+  constructor(url: string, private readonly prefix: string, private readonly latency?: Histogram<string>, log?: Logger, timeoutMs?: number) {
+    this.redis = createRedis(url, log, timeoutMs) as Client;
     registerScripts(this.redis);
   }
 

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { codecFor, type SchemaName } from '../avro/codec';
-import { consumerTuningSpec, groupIdOf, kafkaSpec, redisSpec, seriesSpec, serviceSpec, validationLimits, validationSpec } from '../config/common';
+import { consumerTuningSpec, groupIdOf, kafkaSpec, redisSpec, redisTimeoutSpec, seriesSpec, serviceSpec, validationLimits, validationSpec } from '../config/common';
 import { parseConfig, type ConfigOf, type Spec } from '../config/spec';
 import type { StateStore } from '../domain/state';
 import type { ValidationLimits } from '../domain/validation';
@@ -18,6 +18,7 @@ import { dlqTopic, topicNames, type Topics } from './transport';
 export const consumerSpec = {
   ...kafkaSpec,
   ...redisSpec,
+  ...redisTimeoutSpec,
   ...seriesSpec,
   ...validationSpec,
   ...serviceSpec,
@@ -57,7 +58,7 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   const metrics = consumerMetrics(registry);
   const store = new RedisStateStore(config.REDIS_URL, config.KEY_PREFIX, {
     alpha: config.SMOOTHING_ALPHA, beta: config.SMOOTHING_BETA, bucketMs: config.BUCKET_MS, maxBuckets: config.SERIES_MAX_BUCKETS, reviewDecay: config.REVIEW_EMBEDDING_DECAY,
-  }, redisMetrics(registry), log);
+  }, redisMetrics(registry), log, config.REDIS_TIMEOUT_MS);
   await store.connect();
   const handler = await def.makeHandler({ store, config, limits: validationLimits(config), log, registry });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-${def.service}` }, log);

@@ -21,6 +21,18 @@ export const redisSpec = {
   KEY_PREFIX: { kind: 'string', default: 'tc', pattern: /^[A-Za-z0-9._-]+$/, doc: 'Prefix of every Redis key' },
 } satisfies Spec;
 
+/**
+ * Of the services that pass it to their Redis client (shared/adapters/redis/connection.ts); the
+ * forecaster does not yet and uses the same default. Well above the longest single command (a
+ * script call of 2,000 events takes milliseconds), or a slow one would be cut and sent again.
+ */
+export const redisTimeoutSpec = {
+  REDIS_TIMEOUT_MS: {
+    kind: 'int', default: 10000, min: 100, max: 600000,
+    doc: 'No reply from Redis for this long while a command waits: the connection is dropped and made again (/readyz 503 meanwhile) and the command fails as retriable; bounds a network partition, which closes no socket',
+  },
+} satisfies Spec;
+
 export const seriesSpec = {
   BUCKET_MS: { kind: 'int', default: 86400000, min: 1000, doc: 'Demand bucket length in ms (default one UTC day)' },
   SERIES_MAX_BUCKETS: { kind: 'int', default: 400, min: 8, max: 5000, doc: 'Buckets of demand kept per product' },

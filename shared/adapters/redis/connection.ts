@@ -1,24 +1,63 @@
 import Redis from 'ioredis';
 import type { Logger } from '../../log';
 
+/** Default of REDIS_TIMEOUT_MS (shared/config/common.ts): no reply from Redis for this long means it is unreachable. */
+export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
+
 /**
  * The services' Redis client. When Redis goes away, ioredis keeps reconnecting and emits 'error' on
  * every try; with no listener it prints each one to stderr, so a short outage would bury the log in
  * unstructured lines. Instead: one warning when the connection is lost, one line when it is back.
  * The commands that fail meanwhile surface where they are made, as STORE_UNAVAILABLE (guard.ts).
+ *
+ * A network partition closes no socket, so without timeouts the client learns nothing: its commands
+ * wait until the kernel gives up retransmitting (~15 min on Linux), the status stays 'ready' (so
+ * does /readyz) and nothing is logged. `timeoutMs` bounds that:
+ * - socketTimeout: a connection that receives no byte for that long while commands wait on it is
+ *   destroyed and made again (the 'error' below logs it; /readyz is 503 until the new one is ready).
+ *   It measures progress, not duration: a big pipeline whose replies keep arriving is not cut. It
+ *   does cut a single command that runs longer; ours are short (at most 2,000 events per script
+ *   call, reads stream one reply per product), so the timeout must stay well above that.
+ * - commandTimeout: a command with no reply for that long (counted from when it was first sent, or
+ *   queued while disconnected) fails with "Command timed out", which guard.ts makes a retriable
+ *   STORE_UNAVAILABLE. Redis may still have run it (the request can be on its way, and ioredis sends
+ *   commands still unanswered again on the new connection): our writes are idempotent (the scripts
+ *   skip an event id they have seen; the restock commit checks a version), so a retry is safe.
+ * - connectTimeout: a connection attempt that gets no answer (a SYN dropped by the partition).
+ * TCP keep-alive probes an idle connection after 30 s (not the kernel's 2 h), which keeps the
+ * flow alive through NAT/conntrack tables that drop idle ones and lets the kernel find a dead
+ * peer on a connection with nothing in flight.
  */
-export function createRedis(url: string, log?: Logger): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: true });
+export function createRedis(url: string, log?: Logger, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: true,
+    socketTimeout: timeoutMs, commandTimeout: timeoutMs, connectTimeout: timeoutMs, keepAlive: 30_000,
+  });
   let lost = false;
   redis.on('error', (err: Error) => {
     if (lost) return;
     lost = true;
-    log?.warn('redis connection lost; reconnecting', { err: err.message });
+    const unreachable = /Socket timeout|timed out|ETIMEDOUT/.test(err.message);
+    log?.warn('redis connection lost; reconnecting', { err: err.message, ...(unreachable && { reason: `no reply in ${timeoutMs} ms: Redis unreachable` }) });
   });
   redis.on('ready', () => {
     if (!lost) return;
     lost = false;
     log?.info('redis connection back');
   });
+  redis.on('close', () => clearStaleSocketTimer(redis));
   return redis;
+}
+
+/**
+ * ioredis 5 keeps the socket timer of a connection that closed with commands waiting (a reset, a
+ * restart of Redis), and when it fires it destroys the connection made since, healthy or not
+ * (redis/ioredis#2147, fixed in ioredis 6): each short outage would cost a second reconnect.
+ * Cleared here when a connection closes ('close' comes before the reconnect is attempted).
+ */
+function clearStaleSocketTimer(redis: Redis): void {
+  const r = redis as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
+  if (r.socketTimeoutTimer === undefined) return;
+  clearTimeout(r.socketTimeoutTimer);
+  r.socketTimeoutTimer = undefined;
 }

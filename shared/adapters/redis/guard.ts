@@ -9,7 +9,12 @@ import { TrendcastError } from '../../errors';
  */
 const TRANSIENT = /\b(OOM command not allowed|READONLY|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
 
-/** What a failed Redis call (or one command of a pipeline) means for the caller: retry, or not. */
+/**
+ * What a failed Redis call (or one command of a pipeline) means for the caller: retry, or not.
+ * Everything that is not a reply of Redis about the command itself is retriable: a lost connection,
+ * "Command timed out" (no reply within REDIS_TIMEOUT_MS: Redis unreachable or a network partition;
+ * see connection.ts for why running the command again is safe), MaxRetriesPerRequestError.
+ */
 export function redisError(err: unknown, op: string): TrendcastError {
   if (err instanceof TrendcastError) return err;
   // a script that fails on its input, or a key of the wrong type, fails the same way every time

@@ -25,8 +25,9 @@ export class RedisStateStore implements StateStore {
   readonly redis: Client;
   private readonly g: ReturnType<typeof globalKeys>;
 
-  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>, log?: Logger) {
-    this.redis = createRedis(url, log) as Client;
+  /** timeoutMs: REDIS_TIMEOUT_MS (connection.ts: how long without a reply means Redis is unreachable). */
+  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>, log?: Logger, timeoutMs?: number) {
+    this.redis = createRedis(url, log, timeoutMs) as Client;
     registerScripts(this.redis);
     this.g = globalKeys(prefix);
   }
