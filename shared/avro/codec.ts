@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as avro from 'avsc';
 import { PoisonMessageError } from '../errors';
 import { rabinFingerprint } from './fingerprint';
+import { TREND_WRITER_FINGERPRINT, writeTrend } from './trend-writer';
 
 /**
  * Avro single-object encoding (spec 1.10+): 0xC3 0x01, the writer schema's 8-byte CRC-64-AVRO
@@ -46,6 +47,9 @@ export class AvroCodec<T> {
   constructor(schema: avro.Schema, knownWriters: avro.Schema[] = [], private readonly acceptUnknownWriters = false, readerFields?: string[]) {
     this.type = avro.Type.forSchema(schema);
     this.fingerprint = fingerprintOf(this.type);
+    this.header = Buffer.concat([MAGIC, this.fingerprint]);
+    // the writer implements one version of the schema: any other (an edited trend.avsc) falls back to avsc
+    if (this.fingerprint.toString('hex') === TREND_WRITER_FINGERPRINT) this.writer = writeTrend as unknown as (value: T, header: Buffer) => Buffer;
     if (readerFields && acceptUnknownWriters) throw new Error('a projected codec cannot read unknown writers');
     this.reader = readerFields ? projected(schema, readerFields) : this.type;
     if (readerFields) this.projection = this.reader.createResolver(this.type);
@@ -56,7 +60,12 @@ export class AvroCodec<T> {
     }
   }
 
+  /** A hand-written writer of this exact schema (header + datum), when there is one: trend-writer.ts. */
+  private readonly writer?: (value: T, header: Buffer) => Buffer;
+  private readonly header: Buffer;
+
   encode(value: T): Buffer {
+    if (this.writer) return this.writer(value, this.header);
     if (!this.type.isValid(value)) {
       const paths: string[] = [];
       this.type.isValid(value, { errorHook: (p) => paths.push(p.join('.') || '(root)') });
