@@ -4,6 +4,7 @@
 # install also fetches the embedding model and makes sure prometheus is installed (integration tests
 # start their own prometheus). Idempotent; state under .infra/ (gitignored).
 # Env: KAFKA_PORT (9092; controller KAFKA_PORT+1 or KAFKA_CONTROLLER_PORT), REDIS_PORT (6379),
+#      KAFKA_ADVERTISED_PORT (KAFKA_PORT: the port clients are sent to, a proxy's in tests),
 #      KAFKA_NUM_PARTITIONS (3), KAFKA_HEAP_OPTS (-Xms512m -Xmx1g), INFRA_DIR (<repo>/.infra).
 set -euo pipefail
 

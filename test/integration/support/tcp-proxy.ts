@@ -36,8 +36,8 @@ export interface TcpProxy {
  * Only what the client does itself (a command or socket timeout) notices this partition; in a real
  * one keep-alive would too, eventually.
  */
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  const port = await freePort();
+export async function startTcpProxy(target: { host: string; port: number }, port?: number): Promise<TcpProxy> {
+  port ??= await freePort();
   let partitioned = false;
   let accepted = 0;
   const pipes = new Set<Pipe>();

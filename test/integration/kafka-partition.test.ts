@@ -1,0 +1,75 @@
+/**
+ * A network partition between the order consumer and the Kafka broker (packets stop, no socket is
+ * closed), as opposed to the broker stopped (broker-outage.test.ts). A broker of the test's own
+ * advertises the port of a TCP proxy in front of it (support/tcp-proxy.ts), so every connection
+ * the clients make after the first metadata request goes through the proxy, which the test
+ * partitions mid-backlog for twice the session timeout: the group evicts the member meanwhile,
+ * and after the heal its commits are refused and its partitions handed out again. The consumer
+ * must stay up, dead-letter nothing and end with each event stored once.
+ *
+ * Not asserted, because it does not hold yet: the consumer's /readyz stays 200 through the whole
+ * partition (its Kafka check is "joined the group", which only a crash clears), and the heal
+ * brings one "offset commit failed" warning per chunk in flight (hundreds).
+ */
+import { RedisStateStore } from '../../shared/adapters/redis/state-store';
+import { createTopics, groupLag, topicSize } from './support/kafka';
+import { DEFAULT_SERIES } from './support/order-consumer';
+import { startOwnKafka, type OwnKafka } from './support/own-kafka';
+import { deleteKeysWithPrefix } from './support/redis';
+import { appliedOrders, expectExactOrderState, fixtureEvents, produceOrders } from './support/retail';
+import { freePort, REDIS_URL, startService, uniq, waitFor, type RunningService } from './support/services';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+
+const SESSION_TIMEOUT_MS = 6000;
+const prefix = uniq('it-kpart-');
+const keyPrefix = uniq('itkpart');
+const topic = `${prefix}-orders`;
+const group = `${prefix}-g`;
+let broker: OwnKafka | undefined;
+let proxy: TcpProxy | undefined;
+let store: RedisStateStore | undefined;
+let svc: RunningService | undefined;
+
+afterAll(async () => {
+  proxy?.heal();
+  await svc?.stop();
+  await store?.close();
+  await deleteKeysWithPrefix(keyPrefix);
+  await proxy?.close();
+  await broker?.close();
+});
+
+test('the broker partitioned away mid-backlog past the session timeout: the consumer stays up, then stores every event once', async () => {
+  const orders = (await fixtureEvents(Infinity)).orders;
+  const skus = [...new Set(orders.map((o) => o.sku))];
+  const proxyPort = await freePort();
+  broker = await startOwnKafka({ advertisedPort: proxyPort });
+  const p = (proxy = await startTcpProxy({ host: '127.0.0.1', port: broker.port }, proxyPort));
+  const s = (store = new RedisStateStore(REDIS_URL, keyPrefix, DEFAULT_SERIES));
+  await s.connect();
+  await createTopics([topic, `${topic}.dlq`], 3, broker.kafka);
+  await produceOrders(topic, orders, broker.kafka);
+  const consumer = (svc = await startService('order-consumer', {
+    KAFKA_BROKERS: `127.0.0.1:${proxyPort}`, TOPIC_PREFIX: `${prefix}-`, KEY_PREFIX: keyPrefix, CONSUMER_GROUP: group,
+    CONSUMER_CHUNK_SIZE: '25', RETRY_MAX_MS: '1000', CONSUMER_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+  }));
+  await waitFor('a quarter of the events stored', async () => (await appliedOrders(s, skus)) >= orders.length / 4, 120_000, 20);
+  expect(p.accepted).toBeGreaterThan(0); // the consumer's connections do go through the proxy
+
+  p.partition();
+  // what was fetched before may still be stored; after that, nothing arrives
+  await new Promise((res) => setTimeout(res, SESSION_TIMEOUT_MS));
+  const stored = await appliedOrders(s, skus);
+  expect(stored).toBeLessThan(orders.length);
+  await new Promise((res) => setTimeout(res, SESSION_TIMEOUT_MS));
+  expect(await appliedOrders(s, skus)).toBe(stored);
+  expect(consumer.proc.exitCode).toBeNull();
+
+  p.heal();
+  await waitFor('everything stored and committed', async () => (await appliedOrders(s, skus)) === orders.length && (await groupLag(group, topic, broker!.kafka)) === 0, 90_000, 250);
+  await expectExactOrderState(s, orders, DEFAULT_SERIES);
+  expect(await topicSize(`${topic}.dlq`, broker.kafka)).toBe(0);
+  expect(consumer.proc.exitCode).toBeNull();
+  // the group did evict the member while it was cut off (what this test is about)
+  expect(consumer.logs.some((l) => l.includes('The coordinator is not aware of this member'))).toBe(true);
+}, 180_000);
