@@ -1,5 +1,4 @@
 import { PoisonMessageError } from '../errors';
-import type { Trend } from '../domain/events';
 
 /**
  * The Avro binary datum of a Trend (schemas/trend.avsc, v3), written by hand: the forecaster encodes
@@ -14,6 +13,25 @@ import type { Trend } from '../domain/events';
  * and fingerprint), so encoding a message is one copy out of a scratch buffer.
  */
 
+/**
+ * The record as schemas/trend.avsc defines it (the Avro layer does not import the domain; the
+ * domain's Trend is this shape).
+ */
+export interface TrendRecord {
+  sku: string;
+  generatedAt: number;
+  basedOnEventTime: number;
+  bucketMs: number;
+  horizon: { step: number; bucketStart: number; p10: number; p50: number; p90: number }[];
+  direction: string;
+  slope: number;
+  level: number;
+  model: string;
+  modelVersion: string;
+  category?: string | null;
+  leadP90?: number[];
+}
+
 /** CRC-64-AVRO fingerprint (hex) of the schema this writer implements; codec.ts uses it only when the schema matches. */
 export const TREND_WRITER_FINGERPRINT = '3703b390281834ff';
 
@@ -22,7 +40,7 @@ const DIRECTIONS: Record<string, number> = { RISING: 0, FLAT: 1, FALLING: 2 };
 let buf = Buffer.allocUnsafe(16_384);
 let pos = 0;
 
-export function writeTrend(t: Trend, header: Buffer): Buffer {
+export function writeTrend(t: TrendRecord, header: Buffer): Buffer {
   if (t === null || typeof t !== 'object') invalid('(root)');
   const horizon = t.horizon;
   // fields with a default (category, leadP90) take it when undefined, as in avsc's writer
