@@ -1,4 +1,4 @@
-import { kafkaSpec, redisSpec, seriesSpec, serviceSpec } from '../../shared/config/common';
+import { kafkaSpec, redisSpec, redisTimeoutSpec, seriesSpec, serviceSpec } from '../../shared/config/common';
 import type { ConfigOf, Spec } from '../../shared/config/spec';
 import { WORKER_MODELS } from './registry';
 import { STATISTICAL_MODELS } from '../../shared/forecasting/index';
@@ -6,6 +6,7 @@ import { STATISTICAL_MODELS } from '../../shared/forecasting/index';
 export const forecasterSpec = {
   ...kafkaSpec,
   ...redisSpec,
+  ...redisTimeoutSpec,
   ...seriesSpec,
   ...serviceSpec,
   TOPIC_PARTITIONS: { kind: 'int', default: 3, min: 1, max: 1000, doc: 'Partitions of the trends topic when created' },

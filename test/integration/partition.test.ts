@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { codecFor } from '../../shared/avro/codec';
 import type { OrderEvent, Trend } from '../../shared/domain/events';
-import { createRedis, DEFAULT_REDIS_TIMEOUT_MS } from '../../shared/adapters/redis/connection';
+import { createRedis } from '../../shared/adapters/redis/connection';
 import type { Logger } from '../../shared/log';
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
 import { collect, createTopics, deleteTopicsWithPrefix, groupLag, topicSize } from './support/kafka';
@@ -125,7 +125,7 @@ test('the forecaster through a Redis partition: not ready within seconds, alive,
   // no LSTM (its own test has one); a change is forecast within ~0.5 s
   const svc = await startService('forecaster', {
     REDIS_URL: url, KEY_PREFIX: keyPrefix, TOPIC_PREFIX: `${prefix}-`, ARTIFACTS_DIR: path.join(os.tmpdir(), uniq('no-artifacts-')),
-    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200',
+    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200', REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
   });
   try {
     const mark1 = Math.max(...before.map((o) => o.eventTime));
@@ -133,9 +133,8 @@ test('the forecaster through a Redis partition: not ready within seconds, alive,
 
     proxy!.partition();
     const t0 = Date.now();
-    // the forecaster polls the dirty set every 200 ms, so a command soon waits on Redis; it does not
-    // read REDIS_TIMEOUT_MS (yet) and has the default, 10 s
-    const waited = await msUntilNotReady(svc.port, t0, DEFAULT_REDIS_TIMEOUT_MS + 8000);
+    // the forecaster polls the dirty set every 200 ms, so a command soon waits on Redis
+    const waited = await msUntilNotReady(svc.port, t0, TIMEOUT_MS + 8000);
     console.log(`forecaster: partition -> /readyz 503 after ${waited} ms`);
     await waitFor('a failed pass logged', async () => svc.logs.some((l) => l.includes('forecast pass failed')), 30_000);
     expect(svc.logs.some((l) => l.includes('redis connection lost'))).toBe(true);
