@@ -7,7 +7,7 @@
  * model alone (no I/O), the same pass step after step (where the time goes), and the refit time.
  * Wall time and the Node process's CPU time are both reported: state the load average beside them.
  *
- *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--cpu-prof FILE]
+ *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--cpu-prof FILE] [--alloc-prof FILE]
  * --no-thread: the LSTM on the main thread (LSTM_THREAD=false), the reference for its worker thread.
  * Needs Kafka, Redis and the model. Uses ../shared/data/online-retail/online_retail_dev.csv.gz when
  * present, else the bundled sample.
@@ -40,6 +40,7 @@ const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
 const PASSES = arg('--passes', 3);
 const PROFILE = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const THREAD = !process.argv.includes('--no-thread');
+const ALLOC = process.argv.includes('--alloc-prof') ? process.argv[process.argv.indexOf('--alloc-prof') + 1] : undefined;
 const FILE = retailFile();
 const settings = { alpha: 0.3, beta: 0.1, bucketMs: 86_400_000, maxBuckets: 400, reviewDecay: 0.1 };
 const secs = (t0: number) => (Date.now() - t0) / 1000;
@@ -141,6 +142,7 @@ async function splitPass(store: RedisStateStore, publisher: KafkaPublisher, topi
 /** The worker's pass, as the scheduler's on-change path runs it: wall rate over all passes, each pass's rate and CPU. */
 async function workerPasses(job: ForecastJob, skus: string[]) {
   const session = PROFILE ? await startProfile() : undefined;
+  const alloc = ALLOC ? await startAllocProfile() : undefined;
   const passes: number[] = [];
   const cpuMs: number[] = [];
   const serverMs: string[] = [];
@@ -158,6 +160,7 @@ async function workerPasses(job: ForecastJob, skus: string[]) {
   }
   const rate = published / secs(t0);
   if (session) await stopProfile(session, PROFILE!);
+  if (alloc) await stopAllocProfile(alloc, ALLOC!);
   return { rate, passes, cpuMs, serverMs };
 }
 
@@ -173,6 +176,28 @@ async function startProfile(): Promise<Session> {
 
 function stopProfile(session: Session, file: string): Promise<void> {
   return new Promise((ok, ko) => session.post('Profiler.stop', (err, res) => {
+    if (err) return ko(err);
+    fs.writeFileSync(file, JSON.stringify(res.profile));
+    session.disconnect();
+    ok();
+  }));
+}
+
+/**
+ * Sampled allocations of the worker passes, including the objects that were collected since (most
+ * of the pass's garbage dies young): where the garbage collector's work comes from.
+ */
+async function startAllocProfile(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  const post = (m: string, params?: object) => new Promise<void>((ok, ko) => session.post(m, params, (err) => (err ? ko(err) : ok())));
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return session;
+}
+
+function stopAllocProfile(session: Session, file: string): Promise<void> {
+  return new Promise((ok, ko) => session.post('HeapProfiler.stopSampling', (err, res) => {
     if (err) return ko(err);
     fs.writeFileSync(file, JSON.stringify(res.profile));
     session.disconnect();
