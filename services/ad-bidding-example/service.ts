@@ -39,7 +39,7 @@ export async function startAdBidding(env = process.env): Promise<{ stop(): Promi
     },
   });
   const lag = startLagMonitor(createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-ad-bidding-lag` }, log), groupId, [topic], metrics.lag, 5000, log);
-  const server = await startHttpServer(c.METRICS_PORT, registry, { kafka: () => sub.joined, redis: () => !redis || redis.status === 'ready' });
+  const server = await startHttpServer(c.METRICS_PORT, registry, { kafka: () => sub.ready, redis: () => !redis || redis.status === 'ready' });
   log.info('started', { topic, groupId, params, metricsPort: server.port });
   return {
     stop: async () => {

@@ -76,6 +76,8 @@ export interface TrendSubscription {
   stop(): Promise<void>;
   /** True once the consumer joined its group. */
   readonly joined: boolean;
+  /** Joined, and the broker heard from lately (a fetch or heartbeat within the session timeout + 6 s): for a readiness probe. */
+  readonly ready: boolean;
 }
 
 /** Subscribes to the trends topic as a consumer group, with commits after each handled message batch. */
@@ -104,6 +106,9 @@ export async function subscribeTrends(o: SubscribeTrendsOptions): Promise<TrendS
     stop: () => sub.stop(),
     get joined() {
       return subscriber.joined;
+    },
+    get ready() {
+      return subscriber.ready;
     },
   };
 }

@@ -5,11 +5,10 @@
  * the clients make after the first metadata request goes through the proxy, which the test
  * partitions mid-backlog for twice the session timeout: the group evicts the member meanwhile,
  * and after the heal its commits are refused and its partitions handed out again. The consumer
- * must stay up, dead-letter nothing and end with each event stored once.
+ * must stay up, dead-letter nothing, report itself not ready (Kafka) while cut off, and end with
+ * each event stored once; once idle after the heal it stays ready.
  *
- * Not asserted, because it does not hold yet: the consumer's /readyz stays 200 through the whole
- * partition (its Kafka check is "joined the group", which only a crash clears), and the heal
- * brings one "offset commit failed" warning per chunk in flight (hundreds).
+ * Not asserted: the heal brings one "offset commit failed" warning per chunk in flight (hundreds).
  */
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
 import { createTopics, groupLag, topicSize } from './support/kafka';
@@ -17,10 +16,12 @@ import { DEFAULT_SERIES } from './support/order-consumer';
 import { startOwnKafka, type OwnKafka } from './support/own-kafka';
 import { deleteKeysWithPrefix } from './support/redis';
 import { appliedOrders, expectExactOrderState, fixtureEvents, produceOrders } from './support/retail';
-import { freePort, REDIS_URL, startService, uniq, waitFor, type RunningService } from './support/services';
+import { freePort, getJson, REDIS_URL, startService, uniq, waitFor, type RunningService } from './support/services';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 const SESSION_TIMEOUT_MS = 6000;
+/** The subscriber's readiness allows a session timeout plus 6 s without a fetch or heartbeat. */
+const NOT_READY_WITHIN_MS = SESSION_TIMEOUT_MS + 6000 + 4000;
 const prefix = uniq('it-kpart-');
 const keyPrefix = uniq('itkpart');
 const topic = `${prefix}-orders`;
@@ -57,8 +58,15 @@ test('the broker partitioned away mid-backlog past the session timeout: the cons
   expect(p.accepted).toBeGreaterThan(0); // the consumer's connections do go through the proxy
 
   p.partition();
+  const t0 = Date.now();
+  // a partition closes no socket: readiness goes once the broker has not answered for too long
+  await waitFor('readiness reports Kafka unreachable', async () => {
+    const r = await getJson(consumer.port, '/readyz');
+    const { checks } = JSON.parse(r.body) as { checks: Record<string, boolean> };
+    return r.status === 503 && checks.kafka === false && checks.redis === true;
+  }, NOT_READY_WITHIN_MS, 100);
+  console.log(`kafka partition -> /readyz 503 after ${Date.now() - t0} ms (session timeout ${SESSION_TIMEOUT_MS} ms)`);
   // what was fetched before may still be stored; after that, nothing arrives
-  await new Promise((res) => setTimeout(res, SESSION_TIMEOUT_MS));
   const stored = await appliedOrders(s, skus);
   expect(stored).toBeLessThan(orders.length);
   await new Promise((res) => setTimeout(res, SESSION_TIMEOUT_MS));
@@ -72,4 +80,13 @@ test('the broker partitioned away mid-backlog past the session timeout: the cons
   expect(consumer.proc.exitCode).toBeNull();
   // the group did evict the member while it was cut off (what this test is about)
   expect(consumer.logs.some((l) => l.includes('The coordinator is not aware of this member'))).toBe(true);
-}, 180_000);
+  // ready again; and an idle consumer (nothing left to fetch) stays ready past the staleness limit:
+  // its long polls and heartbeats count as contact
+  await waitFor('ready again', async () => (await getJson(consumer.port, '/readyz')).status === 200, 30_000, 100);
+  const notReady: number[] = [];
+  for (const until = Date.now() + NOT_READY_WITHIN_MS; Date.now() < until; await new Promise((res) => setTimeout(res, 250))) {
+    const r = await getJson(consumer.port, '/readyz');
+    if (r.status !== 200) notReady.push(r.status);
+  }
+  expect(notReady).toEqual([]);
+}, 240_000);

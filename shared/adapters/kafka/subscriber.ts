@@ -16,6 +16,9 @@ export interface KafkaSubscriberOptions {
   sessionTimeoutMs?: number;
 }
 
+/** Beyond the session timeout: kafkajs's fetch long-poll (maxWaitTimeInMs, 5 s) plus a margin. */
+const STALE_AFTER_MS = 6000;
+
 /**
  * Consumer-group subscription with manual commits: the offset after a chunk is committed only once
  * the listener has resolved, i.e. after the chunk's effects (state, DLQ) are stored. The chunks of a
@@ -25,9 +28,23 @@ export interface KafkaSubscriberOptions {
  */
 export class KafkaSubscriber implements Subscriber {
   readonly consumers: Consumer[] = [];
-  /** True once every subscription has joined its group (readiness). */
+  /** True once every subscription has joined its group. */
   joined = false;
-  constructor(private readonly kafka: Kafka, private readonly log: Logger, private readonly o: KafkaSubscriberOptions) {}
+  /** When the broker last answered a fetch or a heartbeat, or the group was joined (ms). */
+  private lastContact = 0;
+  private staleMs = STALE_AFTER_MS + 30000;
+  constructor(private readonly kafka: Kafka, private readonly log: Logger, private readonly o: KafkaSubscriberOptions, private readonly now: () => number = Date.now) {}
+
+  /**
+   * Readiness: joined, and the broker heard from within a session timeout plus one fetch wait. A
+   * network partition closes no socket and kafkajs raises nothing until its requests time out, so
+   * "joined" alone stayed true through a whole partition (test/integration/kafka-partition.test.ts).
+   * Past that time without a heartbeat the group has evicted this member anyway. A consumer that
+   * is merely idle still fetches (a long poll returns every few seconds) and heartbeats.
+   */
+  get ready(): boolean {
+    return this.joined && this.now() - this.lastContact <= this.staleMs;
+  }
 
   async subscribe(opts: { groupId: string; topics: string[]; fromBeginning: boolean }, onBatch: BatchListener): Promise<Subscription> {
     const sessionTimeout = this.o.sessionTimeoutMs ?? 30000;
@@ -35,7 +52,14 @@ export class KafkaSubscriber implements Subscriber {
     const heartbeatInterval = Math.min(3000, Math.floor(sessionTimeout / 3));
     const consumer = this.kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: this.o.maxBytesPerPartition, sessionTimeout, heartbeatInterval });
     this.consumers.push(consumer);
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
+    this.staleMs = sessionTimeout + STALE_AFTER_MS;
+    const contact = () => (this.lastContact = this.now());
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      contact();
+    });
+    consumer.on(consumer.events.HEARTBEAT, contact);
+    consumer.on(consumer.events.FETCH, contact);
     consumer.on(consumer.events.CRASH, () => (this.joined = false));
     await consumer.connect();
     await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning });
