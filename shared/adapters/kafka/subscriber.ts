@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import type { Logger } from '../../log';
+import { repeatFilter, type Logger } from '../../log';
 import type { BatchListener, InboundMessage, Subscriber, Subscription } from '../transport';
 import { PartitionLane } from './lane';
 
@@ -30,6 +30,8 @@ export class KafkaSubscriber implements Subscriber {
   readonly consumers: Consumer[] = [];
   /** True once every subscription has joined its group. */
   joined = false;
+  /** Commit failures come in bursts (one per chunk in flight when the group dropped this member): one line per 30 s. */
+  private readonly freshCommitError = repeatFilter(30_000);
   /** When the broker last answered a fetch or a heartbeat, or the group was joined (ms). */
   private lastContact = 0;
   private staleMs = STALE_AFTER_MS + 30000;
@@ -109,10 +111,11 @@ export class KafkaSubscriber implements Subscriber {
   }
 
   private commitOf(consumer: Consumer, topic: string, partition: number, offset: string): () => Promise<void> {
-    return () => consumer.commitOffsets([{ topic, partition, offset }]).catch((err: Error) =>
+    return () => consumer.commitOffsets([{ topic, partition, offset }]).catch((err: Error) => {
       // a later commit covers this one; after a rebalance the new owner starts from the last commit
-      this.log.warn('offset commit failed', { topic, partition, offset, err: err.message }),
-    );
+      const repeated = this.freshCommitError(err.message);
+      if (repeated !== null) this.log.warn('offset commit failed', { topic, partition, offset, err: err.message, ...(repeated > 0 ? { repeated } : {}) });
+    });
   }
 
   private async rewind(consumer: Consumer, topic: string, partition: number, offset: string, err: unknown): Promise<void> {
