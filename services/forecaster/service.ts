@@ -52,7 +52,7 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   const scheduler = new Scheduler(store, job, { intervalMs: c.FORECAST_INTERVAL_MS, pollMs: c.FORECAST_POLL_MS, debounceMs: c.FORECAST_DEBOUNCE_MS, batchSize: c.FORECAST_BATCH_SIZE }, log);
   scheduler.start();
   const server = await startHttpServer(c.METRICS_PORT, registry, {
-    kafka: () => publisher.isConnected,
+    kafka: () => publisher.healthy,
     redis: () => store.redis.status === 'ready',
     model: () => active.current() !== undefined,
   });

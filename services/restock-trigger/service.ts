@@ -52,7 +52,7 @@ export async function startRestockTrigger(env = process.env): Promise<{ stop(): 
   );
   const lag = startLagMonitor(kafka, groupId, [t.trends, t.inventory], metrics.lag, 5000, log);
   const server = await startHttpServer(c.METRICS_PORT, registry, {
-    kafka: () => subscriber.ready && publisher.isConnected,
+    kafka: () => subscriber.ready && publisher.healthy,
     redis: () => store.redis.status === 'ready',
   });
   log.info('started', { topics: [t.trends, t.inventory], alerts: t.restockAlerts, groupId, metricsPort: server.port });

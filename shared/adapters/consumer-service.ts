@@ -76,7 +76,7 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   const sub = await subscriber.subscribe({ groupId, topics: [topic], fromBeginning: config.FROM_BEGINNING }, stage);
   const lag = startLagMonitor(kafka, groupId, [topic], metrics.lag, 5000, log);
   const server = await startHttpServer(config.METRICS_PORT, registry, {
-    kafka: () => subscriber.ready && dlq.isConnected,
+    kafka: () => subscriber.ready && dlq.healthy,
     redis: () => store.redis.status === 'ready',
     handler: () => handler.ready?.() ?? true,
   });

@@ -11,6 +11,9 @@ import type { OutboundMessage, Publisher } from '../transport';
  */
 export const MAX_SEND_BYTES = 512 * 1024;
 
+/** A publish waiting longer than this (an acks=all send takes milliseconds here) makes the publisher not ready. */
+export const PUBLISH_STALL_MS = 10_000;
+
 /**
  * acks=all producer with the Java-compatible murmur2 partitioner (key = sku), so other clients
  * place a product's events on the same partition. Not kafkajs's idempotent mode: it wants unbounded
@@ -19,8 +22,14 @@ export const MAX_SEND_BYTES = 512 * 1024;
 export class KafkaPublisher implements Publisher {
   private readonly producer: Producer;
   private connected = false;
+  /** A publish failed (kafkajs gave up after its retries) after the last one that succeeded, and when (ms). */
+  private failedSinceSuccess = false;
+  private lastFailure = -Infinity;
+  /** Start times of the publishes in flight, by id, for readiness. */
+  private readonly inFlight = new Map<number, number>();
+  private nextId = 0;
 
-  constructor(kafka: Kafka) {
+  constructor(kafka: Kafka, private readonly now: () => number = Date.now) {
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
   }
 
@@ -34,16 +43,39 @@ export class KafkaPublisher implements Publisher {
   }
 
   /**
+   * Readiness: connected, no publish failed in the last PUBLISH_STALL_MS unless one succeeded since
+   * (a rare publisher, as of a DLQ, is not held unready by one old failure), and none in flight for
+   * longer than PUBLISH_STALL_MS. Through a network partition a send just waits (30 s per request
+   * before kafkajs retries), and a stopped broker fails the sends only after kafkajs's retries;
+   * "connected" stays true throughout, and was all the forecaster checked: it said ready through a
+   * whole partition (test/integration/kafka-partition.test.ts).
+   */
+  get healthy(): boolean {
+    if (!this.connected) return false;
+    const now = this.now();
+    if (this.failedSinceSuccess && now - this.lastFailure <= PUBLISH_STALL_MS) return false;
+    for (const since of this.inFlight.values()) if (now - since > PUBLISH_STALL_MS) return false;
+    return true;
+  }
+
+  /**
    * Sends the messages in requests of at most MAX_SEND_BYTES (one message may exceed it alone), all
    * in flight at once. Should one fail the call fails, though others may have landed: a caller
    * publishes again, and a duplicate is harmless (see above).
    */
   async publish(topic: string, messages: OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    const id = this.nextId++;
+    this.inFlight.set(id, this.now());
     try {
       await Promise.all(splitBySize(messages, MAX_SEND_BYTES).map((part) => this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: part })));
+      this.failedSinceSuccess = false;
     } catch (err) {
+      this.failedSinceSuccess = true;
+      this.lastFailure = this.now();
       throw new TrendcastError('BROKER_UNAVAILABLE', `cannot publish to ${topic}: ${(err as Error).message}`, { retriable: true, cause: err });
+    } finally {
+      this.inFlight.delete(id);
     }
   }
 
