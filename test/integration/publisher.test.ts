@@ -11,7 +11,7 @@ import { collect, createTopics, deleteTopicsWithPrefix, topicSize } from './supp
 import { BROKERS, uniq, waitFor } from './support/services';
 
 const prefix = uniq('it-pub-');
-const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'publisher-test' }, createLogger('publisher-test', 'error'));
+const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'publisher-test' }, createLogger('publisher-test', 'silent'));
 const publisher = new KafkaPublisher(kafka);
 
 beforeAll(() => publisher.connect());
