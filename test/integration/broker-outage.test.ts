@@ -15,7 +15,7 @@ import { DEFAULT_SERIES } from './support/order-consumer';
 import { startOwnKafka, type OwnKafka } from './support/own-kafka';
 import { deleteKeysWithPrefix } from './support/redis';
 import { appliedOrders, expectExactOrderState, fixtureEvents, produceOrders } from './support/retail';
-import { REDIS_URL, startService, uniq, waitFor, type RunningService } from './support/services';
+import { getJson, REDIS_URL, startService, uniq, waitFor, type RunningService } from './support/services';
 
 const prefix = uniq('it-bk-');
 const keyPrefix = uniq('itbk');
@@ -83,6 +83,10 @@ test('the broker away and back: the consumer stores every event once, the foreca
   await waitFor('a forecast pass failed on the broker', async () => forecaster.logs.slice(-50).some((l) => l.includes('forecast pass failed')), 60_000);
   await new Promise((r) => setTimeout(r, 3000));
   for (const s of services) expect(s.proc.exitCode).toBeNull();
+  // and both say so: /readyz 503 with kafka false (the consumer once the broker has been silent for
+  // the session timeout + 6 s, the forecaster once a publish failed)
+  const kafkaReady = async (svc: RunningService) => (JSON.parse((await getJson(svc.port, '/readyz')).body) as { checks: { kafka: boolean } }).checks.kafka;
+  for (const s of services) await waitFor('kafka not ready while the broker is away', async () => (await kafkaReady(s)) === false, 30_000, 100);
 
   await broker.start();
   // the FULL pass is ten minutes away: these trends come from the products the failed pass had taken
@@ -92,6 +96,7 @@ test('the broker away and back: the consumer stores every event once, the foreca
   await expectExactOrderState(store, all, DEFAULT_SERIES);
   expect(await topicSize(`${topics.orders}.dlq`, broker.kafka)).toBe(0);
   for (const s of services) expect(s.proc.exitCode).toBeNull();
+  for (const s of services) await waitFor('ready again', async () => (await getJson(s.port, '/readyz')).status === 200, 30_000, 100);
   // kafkajs logs each failed connection attempt, several a second: written once per 30 s instead
   for (const s of services) expect(s.logs.filter((l) => l.includes('ECONNREFUSED')).length).toBeLessThan(12);
 }, 300_000);
