@@ -155,6 +155,27 @@ test('the forecaster through a Redis partition: not ready within seconds, alive,
   }
 }, 180_000);
 
+test('an idle connection finds the partition too: not ready within 1.5 timeouts, with nothing sent by the caller, and back after the heal', async () => {
+  const { proxy: p, url } = await partitionableRedis();
+  const lines: string[] = [];
+  const client = createRedis(url, memoryLogger(lines), TIMEOUT_MS);
+  try {
+    await client.connect();
+    expect(client.status).toBe('ready');
+    p.partition();
+    const t0 = Date.now();
+    // no command from the test: only the client's own PING can notice
+    await waitFor('the idle connection noticed', async () => client.status !== 'ready', 1.5 * TIMEOUT_MS + 3000, 50);
+    console.log(`idle connection: partition noticed after ${Date.now() - t0} ms (REDIS_TIMEOUT_MS=${TIMEOUT_MS})`);
+    expect(lines.filter((l) => l.includes('redis connection lost'))).toHaveLength(1);
+    p.heal();
+    await waitFor('ready again', async () => client.status === 'ready', 10_000, 50);
+    expect(await client.ping()).toBe('PONG');
+  } finally {
+    client.disconnect();
+  }
+}, 30_000);
+
 /** A logger that keeps its lines (message and context) in memory. */
 function memoryLogger(lines: string[]): Logger {
   const write = (msg: string, ctx?: Record<string, unknown>) => void lines.push(JSON.stringify({ msg, ...ctx }));

@@ -24,6 +24,7 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
  *   commands still unanswered again on the new connection): our writes are idempotent (the scripts
  *   skip an event id they have seen; the restock commit checks a version), so a retry is safe.
  * - connectTimeout: a connection attempt that gets no answer (a SYN dropped by the partition).
+ * An idle connection is pinged (below), so a partition is found with nothing else in flight too.
  * TCP keep-alive probes an idle connection after 30 s (not the kernel's 2 h), which keeps the
  * flow alive through NAT/conntrack tables that drop idle ones and lets the kernel find a dead
  * peer on a connection with nothing in flight.
@@ -46,6 +47,14 @@ export function createRedis(url: string, log?: Logger, timeoutMs = DEFAULT_REDIS
     log?.info('redis connection back');
   });
   redis.on('close', () => clearStaleSocketTimer(redis));
+  // An idle connection has nothing in flight, so neither timeout can fire and a partition would go
+  // unnoticed (and /readyz stay 200) until the next command: a PING every half timeout finds it
+  // within about 1.5 timeouts, idle or not. One command per few seconds per connection.
+  const beat = setInterval(() => {
+    if (redis.status === 'ready') redis.ping().catch(() => undefined);
+  }, Math.max(500, Math.floor(timeoutMs / 2)));
+  beat.unref();
+  redis.on('end', () => clearInterval(beat));
   return redis;
 }
 
