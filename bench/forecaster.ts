@@ -7,7 +7,7 @@
  * model alone (no I/O), the same pass step after step (where the time goes), and the refit time.
  * Wall time and the Node process's CPU time are both reported: state the load average beside them.
  *
- *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--cpu-prof FILE] [--alloc-prof FILE]
+ *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--cpu-prof FILE] [--alloc-prof FILE] [--alternate N]
  * --no-thread: the LSTM on the main thread (LSTM_THREAD=false), the reference for its worker thread.
  * Needs Kafka, Redis and the model. Uses ../shared/data/online-retail/online_retail_dev.csv.gz when
  * present, else the bundled sample.
@@ -40,6 +40,8 @@ const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
 const PASSES = arg('--passes', 3);
 const PROFILE = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const THREAD = !process.argv.includes('--no-thread');
+/** --alternate N: the worker passes alternate between --batch and N, one pass each in turn (a comparison in the same minutes and process). */
+const ALTERNATE = arg('--alternate', 0);
 const ALLOC = process.argv.includes('--alloc-prof') ? process.argv[process.argv.indexOf('--alloc-prof') + 1] : undefined;
 const FILE = retailFile();
 const settings = { alpha: 0.3, beta: 0.1, bucketMs: 86_400_000, maxBuckets: 400, reviewDecay: 0.1 };
@@ -149,9 +151,10 @@ async function workerPasses(job: ForecastJob, skus: string[]) {
   const [redis, kafka] = [infraPid('redis'), infraPid('kafka')];
   let published = 0;
   const t0 = Date.now();
+  const batchOf = (p: number) => (ALTERNATE > 0 && p % 2 === 1 ? ALTERNATE : BATCH);
   for (let p = 0; p < PASSES; p++) {
     const [t, c, r0, k0] = [performance.now(), process.cpuUsage(), cpuOf(redis), cpuOf(kafka)];
-    const n = await job.runAll(skus, BATCH);
+    const n = await job.runAll(skus, batchOf(p));
     const cpu = process.cpuUsage(c);
     serverMs.push(`${((cpuOf(redis) - r0) * 1000).toFixed(0)} / ${((cpuOf(kafka) - k0) * 1000).toFixed(0)}`);
     passes.push(n / ((performance.now() - t) / 1000));
@@ -161,7 +164,16 @@ async function workerPasses(job: ForecastJob, skus: string[]) {
   const rate = published / secs(t0);
   if (session) await stopProfile(session, PROFILE!);
   if (alloc) await stopAllocProfile(alloc, ALLOC!);
-  return { rate, passes, cpuMs, serverMs };
+  return { rate, passes, cpuMs, serverMs, batchOf };
+}
+
+/** Median of the passes (and of their CPU) run at each batch size, for --alternate. */
+function byBatch(w: Awaited<ReturnType<typeof workerPasses>>): string {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  return [BATCH, ALTERNATE].map((b) => {
+    const at = w.passes.map((_, p) => p).filter((p) => w.batchOf(p) === b);
+    return `batch ${b}: ${Math.round(median(at.map((p) => w.passes[p]))).toLocaleString('en')} products/s, ${median(at.map((p) => w.cpuMs[p])).toFixed(0)} ms CPU (median of ${at.length} passes)`;
+  }).join('; ');
 }
 
 /** CPU profile of the worker passes only (load and refit excluded); open the file in Chrome DevTools. */
@@ -252,6 +264,7 @@ async function main() {
       `| worker pass (ForecastJob.runAll, pipelined), ${PASSES} passes | ${rate(worker.rate)} products/s (passes: ${worker.passes.map(rate).join(', ')}) |`,
       `| Node CPU per worker pass (main thread, LSTM thread, GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,
       `| Redis / Kafka broker CPU per worker pass (/proc, 10 ms ticks) | ${worker.serverMs.join(', ')} ms |`,
+      ...(ALTERNATE > 0 ? [`| passes alternating between batch sizes | ${byBatch(worker)} |`] : []),
       `| peak heap / RSS | ${(mem.heapUsed / 2 ** 20).toFixed(0)} / ${(mem.rss / 2 ** 20).toFixed(0)} MiB |`,
     ].join('\n') + '\n');
     await model.stop();

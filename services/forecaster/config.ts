@@ -14,7 +14,7 @@ export const forecasterSpec = {
   FORECAST_INTERVAL_MS: { kind: 'int', default: 300000, min: 100, doc: 'Full pass over all products this often' },
   FORECAST_POLL_MS: { kind: 'int', default: 1000, min: 10, doc: 'How often changed products are looked for' },
   FORECAST_DEBOUNCE_MS: { kind: 'int', default: 2000, min: 0, doc: 'A changed product is forecast once quiet this long' },
-  FORECAST_BATCH_SIZE: { kind: 'int', default: 1000, min: 1, max: 100000, doc: 'Products per model call, Redis read and Kafka send (BENCHMARKS.md: forecaster worker)' },
+  FORECAST_BATCH_SIZE: { kind: 'int', default: 500, min: 1, max: 100000, doc: 'Products per model call, Redis read and Kafka send (BENCHMARKS.md: forecaster worker)' },
   FORECAST_MODEL: { kind: 'enum', values: WORKER_MODELS, default: 'ensemble', doc: 'Model the worker publishes (README: Forecasting models)' },
   ENSEMBLE_MEMBERS: { kind: 'list', default: [...STATISTICAL_MODELS, 'lstm'], doc: 'Members of the worker ensemble (the backtested set by default); lstm joins once a trained artifact exists' },
   ARTIFACTS_DIR: { kind: 'string', default: 'artifacts', doc: 'Folder of trained models (train --out); the newest lstm version is loaded and hot-swapped' },
