@@ -22,6 +22,7 @@ export const METRICS = {
   eventsConsumed: { name: 'trendcast_events_consumed_total', type: 'counter', help: 'Events consumed, by topic and outcome (ok, dlq, duplicate, late)', labels: ['topic', 'outcome'], services: ALL },
   dlq: { name: 'trendcast_dlq_messages_total', type: 'counter', help: 'Messages sent to a dead-letter topic', labels: ['topic'], services: ALL },
   batchSeconds: { name: 'trendcast_batch_processing_seconds', type: 'histogram', help: 'Time to decode, validate and store one batch', labels: ['topic'], services: ALL },
+  ready: { name: 'trendcast_ready', type: 'gauge', help: 'Readiness per check (kafka, redis, model...): 1 ready, 0 not, evaluated at scrape time as /readyz does', labels: ['check'], services: ALL },
   consumerLag: { name: 'trendcast_consumer_lag', type: 'gauge', help: 'Messages behind the partition end, per topic and partition', labels: ['topic', 'partition', 'group'], services: ALL },
   redisSeconds: { name: 'trendcast_redis_seconds', type: 'histogram', help: 'Latency of Redis calls, by operation', labels: ['op'], services: [...CONSUMERS, 'forecaster', 'restock-trigger'] },
   embeddingBatchSize: { name: 'trendcast_embedding_batch_size', type: 'histogram', help: 'Texts per embedding model call', labels: [], services: ['review-consumer', 'listing-consumer'] },
@@ -61,7 +62,7 @@ export function createRegistry(service: string): Registry {
 type Def = MetricDef;
 const cfg = (d: Def, registry: Registry) => ({ name: d.name, help: d.help, labelNames: [...d.labels], registers: [registry] });
 export const counter = (d: Def, registry: Registry) => new Counter(cfg(d, registry));
-export const gauge = (d: Def, registry: Registry, collect?: (this: Gauge) => void) => new Gauge({ ...cfg(d, registry), ...(collect ? { collect } : {}) });
+export const gauge = (d: Def, registry: Registry, collect?: (this: Gauge) => void | Promise<void>) => new Gauge({ ...cfg(d, registry), ...(collect ? { collect } : {}) });
 export const histogram = (d: Def, registry: Registry, buckets: number[]) => new Histogram({ ...cfg(d, registry), buckets });
 
 export function consumerMetrics(registry: Registry) {
