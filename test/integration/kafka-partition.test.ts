@@ -10,13 +10,10 @@
  * heal (one per chunk that was in flight: 459 lines in a 90 s run before) are logged once per reason
  * per 30 s, with a `repeated` count.
  */
-import * as os from 'os';
-import * as path from 'path';
-import { codecFor } from '../../shared/avro/codec';
-import type { OrderEvent, Trend } from '../../shared/domain/events';
 import { PUBLISH_STALL_MS } from '../../shared/adapters/kafka/publisher';
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
-import { collect, createTopics, groupLag, topicSize } from './support/kafka';
+import { createTopics, groupLag, topicSize } from './support/kafka';
+import { startQuickForecaster, trendsCaughtUp, twoHalves, watchTrends } from './support/forecasts';
 import { DEFAULT_SERIES } from './support/order-consumer';
 import { startOwnKafka, type OwnKafka } from './support/own-kafka';
 import { deleteKeysWithPrefix } from './support/redis';
@@ -105,11 +102,7 @@ test('the broker partitioned away mid-backlog past the session timeout: the cons
 
 test('the forecaster cut off from the broker: not ready within seconds, alive, and the changes are published after the heal', async () => {
   const orders = (await fixtureEvents(Infinity)).orders;
-  const skus = [...new Set(orders.map((o) => o.sku))].slice(0, 8);
-  const few = orders.filter((o) => skus.includes(o.sku));
-  const cut = few[Math.floor(few.length / 2)].eventTime;
-  const before = few.filter((o) => o.eventTime < cut);
-  const after = few.filter((o) => o.eventTime >= cut);
+  const { before, after } = twoHalves(orders, [...new Set(orders.map((o) => o.sku))]);
   const fPrefix = uniq('it-kpartf-');
   const fKeys = uniq('itkpartf');
   const proxyPort = await freePort();
@@ -129,20 +122,13 @@ test('the forecaster cut off from the broker: not ready within seconds, alive, a
   await s.applyOrders(before);
   const topic = `${fPrefix}-trends`;
   await createTopics([topic], 3, own.kafka);
-  const trends = await collect(topic, own.kafka);
+  const trends = await watchTrends(topic, own.kafka);
   cleanups.push(() => trends.stop());
-  const codec = codecFor<Trend>('trend');
-  const latest = () => new Map(trends.messages.map((m) => [m.key, codec.decode(m.value).value] as const));
-  const productsOf = (events: OrderEvent[]) => [...new Set(events.map((o) => o.sku))];
-  const f = await startService('forecaster', {
-    KAFKA_BROKERS: `127.0.0.1:${proxyPort}`, KEY_PREFIX: fKeys, TOPIC_PREFIX: `${fPrefix}-`, ARTIFACTS_DIR: path.join(os.tmpdir(), uniq('no-artifacts-')),
-    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200',
-  });
+  const f = await startQuickForecaster({ prefix: fPrefix, keyPrefix: fKeys }, { KAFKA_BROKERS: `127.0.0.1:${proxyPort}` });
   cleanups.push(async () => {
     await f.stop();
   });
-  const mark1 = Math.max(...before.map((o) => o.eventTime));
-  await waitFor('a trend per product', async () => productsOf(before).every((sku) => latest().get(sku)?.basedOnEventTime === mark1), 90_000);
+  await trendsCaughtUp(trends.latest, before, 'a trend per product', 90_000);
   expect((await getJson(f.port, '/readyz')).status).toBe(200);
 
   p.partition();
@@ -158,8 +144,7 @@ test('the forecaster cut off from the broker: not ready within seconds, alive, a
   expect(f.proc.exitCode).toBeNull();
 
   p.heal();
-  const mark2 = Math.max(...after.map((o) => o.eventTime));
-  await waitFor('the changed products published', async () => productsOf(after).every((sku) => latest().get(sku)?.basedOnEventTime === mark2), 90_000);
+  await trendsCaughtUp(trends.latest, after, 'the changed products published', 90_000);
   await waitFor('ready again', async () => (await getJson(f.port, '/readyz')).status === 200, 30_000, 100);
   expect(f.proc.exitCode).toBeNull();
 }, 240_000);

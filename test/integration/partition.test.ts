@@ -6,19 +6,17 @@
  * service must notice (not ready, one log line), hold everything back (no commit past what is
  * stored, no dead letter), stay up, and once the partition heals end with the exact state.
  */
-import * as os from 'os';
-import * as path from 'path';
-import { codecFor } from '../../shared/avro/codec';
-import type { OrderEvent, Trend } from '../../shared/domain/events';
+import type { OrderEvent } from '../../shared/domain/events';
 import { createRedis } from '../../shared/adapters/redis/connection';
 import type { Logger } from '../../shared/log';
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
-import { collect, createTopics, deleteTopicsWithPrefix, groupLag, topicSize } from './support/kafka';
+import { createTopics, deleteTopicsWithPrefix, groupLag, topicSize } from './support/kafka';
 import { DEFAULT_SERIES, startOrderConsumer, type OrderConsumerRun } from './support/order-consumer';
 import { startOwnRedis, type OwnRedis } from './support/own-redis';
 import { appliedOrders, expectExactOrderState, fixtureEvents, produceOrders } from './support/retail';
-import { getJson, startService, uniq, waitFor } from './support/services';
+import { getJson, uniq, waitFor } from './support/services';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { startQuickForecaster, trendsCaughtUp, twoHalves, watchTrends } from './support/forecasts';
 
 /** The consumer's Redis timeout in this test: short, so the test is too. */
 const TIMEOUT_MS = 2000;
@@ -107,29 +105,19 @@ test('Redis partitioned mid-backlog: the consumer is not ready within seconds, c
   expect(r.svc.logs.some((l) => l.includes('[ioredis]'))).toBe(false);
 }, 120_000);
 
-const trendCodec = codecFor<Trend>('trend');
-
 test('the forecaster through a Redis partition: not ready within seconds, alive, then changes are forecast again', async () => {
   const { own, url } = await partitionableRedis();
   const prefix = uniq('it-fpart-');
   const keyPrefix = uniq('itfpart');
   const store = await directStore(own.url, keyPrefix);
   const trendsTopic = `${prefix}-trends`;
-  const few = orders.filter((o) => skus.slice(0, 8).includes(o.sku));
-  const before = few.filter((o) => o.eventTime < few[Math.floor(few.length / 2)].eventTime);
+  const { before, after } = twoHalves(orders, skus);
   await store.applyOrders(before);
   await createTopics([trendsTopic]);
-  const trends = await collect(trendsTopic);
-  const latest = () => new Map(trends.messages.map((m) => [m.key, trendCodec.decode(m.value).value] as const));
-  const productsOf = (events: OrderEvent[]) => [...new Set(events.map((o) => o.sku))];
-  // no LSTM (its own test has one); a change is forecast within ~0.5 s
-  const svc = await startService('forecaster', {
-    REDIS_URL: url, KEY_PREFIX: keyPrefix, TOPIC_PREFIX: `${prefix}-`, ARTIFACTS_DIR: path.join(os.tmpdir(), uniq('no-artifacts-')),
-    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200', REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
-  });
+  const trends = await watchTrends(trendsTopic);
+  const svc = await startQuickForecaster({ prefix, keyPrefix }, { REDIS_URL: url, REDIS_TIMEOUT_MS: String(TIMEOUT_MS) });
   try {
-    const mark1 = Math.max(...before.map((o) => o.eventTime));
-    await waitFor('a trend per product', async () => productsOf(before).every((s) => latest().get(s)?.basedOnEventTime === mark1), 90_000);
+    await trendsCaughtUp(trends.latest, before, 'a trend per product', 90_000);
 
     proxy!.partition();
     const t0 = Date.now();
@@ -142,10 +130,8 @@ test('the forecaster through a Redis partition: not ready within seconds, alive,
 
     proxy!.heal();
     await waitFor('ready again', async () => (await getJson(svc.port, '/readyz')).status === 200, 30_000);
-    const after = few.filter((o) => !before.includes(o));
     await store.applyOrders(after);
-    const mark2 = Math.max(...after.map((o) => o.eventTime));
-    await waitFor('the changed products forecast again', async () => productsOf(after).every((s) => latest().get(s)?.basedOnEventTime === mark2), 60_000);
+    await trendsCaughtUp(trends.latest, after, 'the changed products forecast again', 60_000);
     expect(svc.proc.exitCode).toBeNull();
   } finally {
     proxy?.heal();

@@ -9,17 +9,17 @@
  * whose state was overwritten with the wrong type is left out of the forecaster's passes, not all.
  */
 import Redis from 'ioredis';
-import * as os from 'os';
 import * as path from 'path';
 import { codecFor } from '../../shared/avro/codec';
-import type { OrderEvent, ReviewEvent, Trend } from '../../shared/domain/events';
+import type { OrderEvent, ReviewEvent } from '../../shared/domain/events';
 import { createEmbedder } from '../../shared/embedding';
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
-import { collect, createTopics, deleteTopicsWithPrefix, groupLag, produce, topicSize, type Collected } from './support/kafka';
+import { createTopics, deleteTopicsWithPrefix, groupLag, produce, topicSize } from './support/kafka';
 import { DEFAULT_SERIES, startOrderConsumer, type OrderConsumerRun } from './support/order-consumer';
 import { startOwnRedis, type OwnRedis } from './support/own-redis';
 import { productKeys } from '../../shared/adapters/redis/keys';
 import { appliedOrders, expectExactOrderState, fixtureEvents, produceOrders } from './support/retail';
+import { startQuickForecaster, trendsCaughtUp, twoHalves, watchTrends } from './support/forecasts';
 import { deleteKeysWithPrefix } from './support/redis';
 import { expectReviewState, reviewFixtures } from './support/reviews';
 import { getJson, REDIS_URL, ROOT, startService, uniq, waitFor } from './support/services';
@@ -62,18 +62,6 @@ async function ownNames(tag: string, redisUrl = REDIS_URL) {
   };
   return { prefix, keyPrefix, store, remove };
 }
-
-/** The forecaster on those names, without an LSTM (its own test has one), forecasting a change within ~0.5 s. */
-function startQuickForecaster(n: { prefix: string; keyPrefix: string }, env: Record<string, string> = {}) {
-  return startService('forecaster', {
-    KEY_PREFIX: n.keyPrefix, TOPIC_PREFIX: `${n.prefix}-`, ARTIFACTS_DIR: path.join(os.tmpdir(), uniq('no-artifacts-')),
-    FORECAST_INTERVAL_MS: '600000', FORECAST_POLL_MS: '200', FORECAST_DEBOUNCE_MS: '200', ...env,
-  });
-}
-
-const trendCodec = codecFor<Trend>('trend');
-/** Each product's newest trend among the messages collected so far. */
-const newestTrends = (messages: Collected[]) => new Map(messages.map((m) => [m.key, trendCodec.decode(m.value).value] as const));
 
 const counter = (metrics: string, topic: string, outcome: string) =>
   Number(new RegExp(`trendcast_events_consumed_total\\{topic="${topic}",outcome="${outcome}",service="order-consumer"\\} (\\d+)`).exec(metrics)?.[1] ?? NaN);
@@ -165,17 +153,13 @@ test('the forecaster through a Redis outage: alive and not ready meanwhile, then
   const names = await ownNames('fdown', own.url);
   const { store } = names;
   const trendsTopic = `${names.prefix}-trends`;
-  const few = orders.filter((o) => skus.slice(0, 8).includes(o.sku));
-  const before = few.filter((o) => o.eventTime < few[Math.floor(few.length / 2)].eventTime);
+  const { before, after } = twoHalves(orders, skus);
   await store.applyOrders(before);
   await createTopics([trendsTopic]);
-  const trends = await collect(trendsTopic);
-  const latest = () => newestTrends(trends.messages);
+  const trends = await watchTrends(trendsTopic);
   const svc = await startQuickForecaster(names, { REDIS_URL: own.url });
   try {
-    const mark1 = Math.max(...before.map((o) => o.eventTime));
-    const productsOf = (events: OrderEvent[]) => [...new Set(events.map((o) => o.sku))];
-    await waitFor('a trend per product', async () => productsOf(before).every((s) => latest().get(s)?.basedOnEventTime === mark1), 90_000);
+    await trendsCaughtUp(trends.latest, before, 'a trend per product', 90_000);
 
     await own.stop();
     await waitFor('readiness reports Redis gone', async () => (await getJson(svc.port, '/readyz')).status === 503, 30_000);
@@ -184,10 +168,8 @@ test('the forecaster through a Redis outage: alive and not ready meanwhile, then
 
     await own.start();
     await waitFor('ready again', async () => (await getJson(svc.port, '/readyz')).status === 200, 30_000);
-    const after = few.filter((o) => !before.includes(o));
     await store.applyOrders(after);
-    const mark2 = Math.max(...after.map((o) => o.eventTime));
-    await waitFor('the changed products forecast again', async () => productsOf(after).every((s) => latest().get(s)?.basedOnEventTime === mark2), 60_000);
+    await trendsCaughtUp(trends.latest, after, 'the changed products forecast again', 60_000);
     expect(svc.proc.exitCode).toBeNull();
     expectOutageLogged(svc.logs);
   } finally {
@@ -243,11 +225,11 @@ test('a product whose state key holds the wrong type: the forecaster leaves it o
   // something else wrote a plain string where the product's state hash belongs
   await store.redis.set(productKeys(keyPrefix, bad).state, 'not a hash');
   await createTopics([trendsTopic]);
-  const trends = await collect(trendsTopic);
+  const trends = await watchTrends(trendsTopic);
   const svc = await startQuickForecaster(names);
   try {
     const mark = Math.max(...few.map((o) => o.eventTime));
-    const published = () => newestTrends(trends.messages);
+    const published = trends.latest;
     await waitFor('a trend for every readable product', async () => good.every((s) => published().get(s)?.basedOnEventTime === mark), 60_000);
     expect(published().has(bad)).toBe(false);
     const left = svc.logs.filter((l) => l.includes('product left out of the pass'));
