@@ -2,8 +2,8 @@ import { PoisonMessageError } from '../errors';
 
 /**
  * The Avro binary datum of a Trend (schemas/trend.avsc, v3), written by hand: the forecaster encodes
- * one per product per pass, and avsc's generic writer took ~8 us each (a tenth of the worker's
- * per-product budget). It writes the same bytes as avsc's `toBuffer` for every value avsc accepts
+ * one per product per pass, and avsc's generic writer with its isValid took 9-10 us each, this one
+ * 5 (BENCHMARKS.md, Session 7). It writes the same bytes as avsc's `toBuffer` for every value avsc accepts
  * (unit test: test/unit/pipeline/trend-writer.test.ts, which also pins the schema it implements by
  * its fingerprint), and rejects what avsc's `isValid` rejects, naming the field. The one difference:
  * a lone UTF-16 surrogate in a string is written as U+FFFD (what Buffer does), where avsc writes
@@ -51,7 +51,6 @@ export function writeTrend(t: TrendRecord, header: Buffer): Buffer {
   const strings = t.sku?.length + t.model?.length + t.modelVersion?.length + (t.category?.length ?? 0);
   const need = header.length + 3 * (strings || 0) + 200 + horizon.length * 40 + lead.length * 8;
   if (buf.length < need) buf = Buffer.allocUnsafe(Math.max(need, 2 * buf.length));
-  pos = 0;
   header.copy(buf, 0);
   pos = header.length;
   str(t.sku) || invalid('sku');
@@ -71,9 +70,9 @@ export function writeTrend(t: TrendRecord, header: Buffer): Buffer {
     }
   }
   buf[pos++] = 0; // end of the array's blocks
-  const d = DIRECTIONS[t.direction];
-  if (d === undefined || !Object.prototype.hasOwnProperty.call(DIRECTIONS, t.direction)) invalid('direction');
-  buf[pos++] = d << 1;
+  // an own property only: 'toString' is no direction (avsc's plain-object lookup takes it)
+  if (!Object.prototype.hasOwnProperty.call(DIRECTIONS, t.direction)) invalid('direction');
+  buf[pos++] = DIRECTIONS[t.direction] << 1;
   double(t.slope) || invalid('slope');
   double(t.level) || invalid('level');
   str(t.model) || invalid('model');
