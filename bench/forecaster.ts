@@ -176,46 +176,36 @@ function byBatch(w: Awaited<ReturnType<typeof workerPasses>>): string {
   }).join('; ');
 }
 
-/** CPU profile of the worker passes only (load and refit excluded); open the file in Chrome DevTools. */
-async function startProfile(): Promise<Session> {
+/** An inspector session in this process with `domain` enabled and `start` posted (with its params). */
+async function startSession(domain: string, start: string, params?: object): Promise<Session> {
   const session = new Session();
   session.connect();
-  const post = (m: string) => new Promise<void>((ok, ko) => session.post(m, (err) => (err ? ko(err) : ok())));
-  await post('Profiler.enable');
-  await post('Profiler.start');
+  const post = (m: string, p?: object) => new Promise<void>((ok, ko) => session.post(m, p, (err) => (err ? ko(err) : ok())));
+  await post(`${domain}.enable`);
+  await post(start, params);
   return session;
 }
 
-function stopProfile(session: Session, file: string): Promise<void> {
-  return new Promise((ok, ko) => session.post('Profiler.stop', (err, res) => {
+/** Posts `stop` and writes the profile it returns to `file`. */
+function stopSession(session: Session, stop: string, file: string): Promise<void> {
+  return new Promise((ok, ko) => session.post(stop, (err, res) => {
     if (err) return ko(err);
-    fs.writeFileSync(file, JSON.stringify(res.profile));
+    fs.writeFileSync(file, JSON.stringify((res as { profile: unknown }).profile));
     session.disconnect();
     ok();
   }));
 }
+
+/** CPU profile of the worker passes only (load and refit excluded); open the file in Chrome DevTools. */
+const startProfile = () => startSession('Profiler', 'Profiler.start');
+const stopProfile = (session: Session, file: string) => stopSession(session, 'Profiler.stop', file);
 
 /**
  * Sampled allocations of the worker passes, including the objects that were collected since (most
  * of the pass's garbage dies young): where the garbage collector's work comes from.
  */
-async function startAllocProfile(): Promise<Session> {
-  const session = new Session();
-  session.connect();
-  const post = (m: string, params?: object) => new Promise<void>((ok, ko) => session.post(m, params, (err) => (err ? ko(err) : ok())));
-  await post('HeapProfiler.enable');
-  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  return session;
-}
-
-function stopAllocProfile(session: Session, file: string): Promise<void> {
-  return new Promise((ok, ko) => session.post('HeapProfiler.stopSampling', (err, res) => {
-    if (err) return ko(err);
-    fs.writeFileSync(file, JSON.stringify(res.profile));
-    session.disconnect();
-    ok();
-  }));
-}
+const startAllocProfile = () => startSession('HeapProfiler', 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+const stopAllocProfile = (session: Session, file: string) => stopSession(session, 'HeapProfiler.stopSampling', file);
 
 async function main() {
   const prefix = uniq('benchf-');
