@@ -10,6 +10,7 @@ import { startHttpServer } from '../observability/http';
 import { createKafka, ensureTopics } from './kafka/client';
 import { KafkaPublisher } from './kafka/publisher';
 import { KafkaSubscriber } from './kafka/subscriber';
+import { RedisCheckpoints } from './redis/checkpoints';
 import { startLagMonitor } from './kafka/lag';
 import { RedisStateStore } from './redis/state-store';
 import { createStage, type StageResult } from './stage';
@@ -66,13 +67,19 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   // series exist from the start, so rate()/increase() also see the first DLQ message or duplicate
   for (const outcome of ['ok', 'dlq', 'duplicate', 'late'] as const) metrics.events.inc({ topic, outcome }, 0);
   metrics.dlq.inc({ topic }, 0);
+  metrics.stateRewinds.inc({ topic }, 0);
   await ensureTopics(kafka, [topic, dlqTopic(topic)], config.TOPIC_PARTITIONS);
   const dlq = new KafkaPublisher(kafka);
   await dlq.connect();
   const groupId = groupIdOf(config.CONSUMER_GROUP, config.TOPIC_PREFIX, def.service);
   const retry = { retries: config.RETRY_COUNT, initialMs: config.RETRY_INITIAL_MS, maxMs: config.RETRY_MAX_MS };
   const stage = createStage<T>({ codec: codecFor<T>(def.schema, false, def.fields), validate: (e) => handler.validate(e), handle: (e) => handler.handle(e), prepare: handler.prepare && ((e) => handler.prepare!(e)), dlq, retry, log, observer: metrics.observer });
-  const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: config.CONSUMER_PENDING_CHUNKS, ordered: !def.orderIndependent, sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS });
+  // the offsets up to which the state holds the effects, beside the state (transport.ts: OffsetCheckpoints)
+  const checkpoints = new RedisCheckpoints(store.redis, config.KEY_PREFIX, groupId);
+  const subscriber = new KafkaSubscriber(kafka, log, {
+    chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: config.CONSUMER_PENDING_CHUNKS,
+    ordered: !def.orderIndependent, sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS, checkpoints, onStateBehind: (t) => metrics.stateRewinds.inc({ topic: t }),
+  });
   const sub = await subscriber.subscribe({ groupId, topics: [topic], fromBeginning: config.FROM_BEGINNING }, stage);
   const lag = startLagMonitor(kafka, groupId, [topic], metrics.lag, 5000, log);
   const server = await startHttpServer(config.METRICS_PORT, registry, {

@@ -27,6 +27,22 @@ export interface BatchContext {
   heartbeat(): Promise<void>;
 }
 
+/**
+ * The offset up to which a consumer's effects are stored ("checkpoint"), kept in the store that
+ * holds them and written after a chunk's effects, before its offset is committed to Kafka. A store
+ * that loses acknowledged writes (a restart from an older snapshot, a new empty instance) loses the
+ * newer effects and the newer checkpoints together, since both are applied in the order they were
+ * written: a checkpoint behind the committed offset is how the consumer learns that the events in
+ * between must be consumed again (kafka/checkpoint-guard.ts).
+ */
+export interface OffsetCheckpoints {
+  read(topic: string, partition: number): Promise<string | null>;
+  /** Sets it to `next` if it still is `expected` (null: none); otherwise changes nothing and returns what it is. */
+  advance(topic: string, partition: number, expected: string | null, next: string): Promise<{ ok: true } | { ok: false; current: string | null }>;
+  /** `fn` runs each time the store's connection is made again after it was lost (the store may have restarted with less). */
+  onReconnect(fn: () => void): void;
+}
+
 export type BatchListener = (messages: InboundMessage[], ctx: BatchContext) => Promise<void>;
 
 export interface Subscription {

@@ -21,6 +21,7 @@ const ALL = [...CONSUMERS, 'forecaster', 'restock-trigger', 'ad-bidding-example'
 export const METRICS = {
   eventsConsumed: { name: 'trendcast_events_consumed_total', type: 'counter', help: 'Events consumed, by topic and outcome (ok, dlq, duplicate, late)', labels: ['topic', 'outcome'], services: ALL },
   dlq: { name: 'trendcast_dlq_messages_total', type: 'counter', help: 'Messages sent to a dead-letter topic', labels: ['topic'], services: ALL },
+  stateRewinds: { name: 'trendcast_state_rewinds_total', type: 'counter', help: 'Partitions consumed again from the state store\'s checkpoint because the store was behind the committed offsets (it lost acknowledged writes)', labels: ['topic'], services: CONSUMERS },
   batchSeconds: { name: 'trendcast_batch_processing_seconds', type: 'histogram', help: 'Time to decode, validate and store one batch', labels: ['topic'], services: ALL },
   ready: { name: 'trendcast_ready', type: 'gauge', help: 'Readiness per check (kafka, redis, model...): 1 ready, 0 not, evaluated at scrape time as /readyz does', labels: ['check'], services: ALL },
   consumerLag: { name: 'trendcast_consumer_lag', type: 'gauge', help: 'Messages behind the partition end, per topic and partition', labels: ['topic', 'partition', 'group'], services: ALL },
@@ -70,6 +71,7 @@ export function consumerMetrics(registry: Registry) {
   const dlq = counter(METRICS.dlq, registry);
   const latency = histogram(METRICS.batchSeconds, registry, [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   const lag = gauge(METRICS.consumerLag, registry);
+  const stateRewinds = counter(METRICS.stateRewinds, registry);
   const observer: StageObserver = {
     consumed: (topic, outcome, n) => {
       events.inc({ topic, outcome }, n);
@@ -77,7 +79,7 @@ export function consumerMetrics(registry: Registry) {
     },
     batchSeconds: (topic, s) => latency.observe({ topic }, s),
   };
-  return { events, dlq, latency, lag, observer };
+  return { events, dlq, latency, lag, stateRewinds, observer };
 }
 
 export function redisMetrics(registry: Registry) {

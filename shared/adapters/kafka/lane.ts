@@ -30,6 +30,7 @@ export class PartitionLane {
       if (gen !== this.generation) return; // dropped: a chunk before it failed
       try {
         await run();
+        if (gen !== this.generation) return; // aborted while it ran: its offset must not be committed
         await commit();
       } catch (err) {
         this.generation++;
@@ -39,6 +40,11 @@ export class PartitionLane {
       this.pending--;
       this.waiters.splice(0).forEach((w) => w());
     });
+  }
+
+  /** Drops the chunks not yet committed (the partition is sought elsewhere); the lane takes new ones. */
+  abort(): void {
+    this.generation++;
   }
 
   /** Resolves when every enqueued chunk has finished (stored and committed, or dropped). */

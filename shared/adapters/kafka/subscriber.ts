@@ -1,7 +1,9 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { repeatFilter, type Logger } from '../../log';
-import type { BatchListener, InboundMessage, Subscriber, Subscription } from '../transport';
+import type { BatchListener, InboundMessage, OffsetCheckpoints, Subscriber, Subscription } from '../transport';
+import { CheckpointGuard, StateBehindError, type PartitionOffsets } from './checkpoint-guard';
 import { PartitionLane } from './lane';
+import { adminOffsets } from './partition-offsets';
 
 export interface KafkaSubscriberOptions {
   /** Messages handed to the listener at once; a fetched batch is cut into chunks of this size. */
@@ -14,6 +16,10 @@ export interface KafkaSubscriberOptions {
   ordered?: boolean;
   /** Group session timeout (default 30 s): how soon a crashed member's partitions go to another. */
   sessionTimeoutMs?: number;
+  /** The listener's store keeps checkpoints: a store that went back is consumed again (checkpoint-guard.ts). */
+  checkpoints?: OffsetCheckpoints;
+  /** Called when a partition is sought back because the store was behind (for a metric). */
+  onStateBehind?: (topic: string, partition: number) => void;
 }
 
 /** Beyond the session timeout: kafkajs's fetch long-poll (maxWaitTimeInMs, 5 s) plus a margin. */
@@ -56,9 +62,15 @@ export class KafkaSubscriber implements Subscriber {
     this.consumers.push(consumer);
     this.staleMs = sessionTimeout + STALE_AFTER_MS;
     const contact = () => (this.lastContact = this.now());
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    const offsets = this.o.checkpoints && adminOffsets(this.kafka, opts.groupId);
+    const guard = this.o.checkpoints && offsets && new CheckpointGuard(this.o.checkpoints, offsets, this.log);
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
       contact();
+      if (!guard || !offsets) return;
+      guard.forgetAll();
+      // at the end of the log no batch comes to be checked: the committed offsets are checked now
+      void this.checkAssigned(consumer, guard, offsets, e.payload.memberAssignment, laneOf);
     });
     consumer.on(consumer.events.HEARTBEAT, contact);
     consumer.on(consumer.events.FETCH, contact);
@@ -69,9 +81,11 @@ export class KafkaSubscriber implements Subscriber {
     const laneOf = (topic: string, partition: number) => {
       const key = `${topic}/${partition}`;
       let lane = lanes.get(key);
-      if (!lane) lanes.set(key, (lane = new PartitionLane(this.o.ordered ?? true, (offset, err) => this.rewind(consumer, topic, partition, offset, err))));
+      if (!lane) lanes.set(key, (lane = new PartitionLane(this.o.ordered ?? true, (offset, err) => this.rewind(consumer, topic, partition, offset, err, guard))));
       return lane;
     };
+    // an idle consumer commits nothing, so the store coming back with less is looked for on reconnecting
+    this.o.checkpoints?.onReconnect(() => void this.verify(consumer, guard!, laneOf));
     const maxPending = Math.max(1, this.o.maxPendingChunks ?? 2);
     let stopping = false;
     await consumer.run({
@@ -84,6 +98,11 @@ export class KafkaSubscriber implements Subscriber {
         // a heartbeat that fails (e.g. during a rebalance) must not fail a chunk: kafkajs rejoins on its own
         const beat = () => heartbeat().catch(() => {});
         const live = () => !stopping && isRunning() && !isStale();
+        const first = batch.firstOffset();
+        if (guard && first !== null) {
+          const seekTo = await guard.check(topic, partition, first);
+          if (seekTo !== null) return this.seekBack(consumer, topic, partition, seekTo, lane);
+        }
         for (let i = 0; i < batch.messages.length && live(); i += this.o.chunkSize) {
           await lane.room(maxPending);
           // a seek after a failed chunk makes the rest of this batch stale: it is fetched again
@@ -92,7 +111,7 @@ export class KafkaSubscriber implements Subscriber {
           const inbound = chunk.map((m) => toInbound(topic, partition, m));
           const next = (BigInt(chunk[chunk.length - 1].offset) + 1n).toString();
           // closures made apart, so the commit's (kept until the chunk is stored) holds no messages
-          lane.enqueue(chunk[0].offset, handleOf(onBatch, inbound, beat), this.commitOf(consumer, topic, partition, next));
+          lane.enqueue(chunk[0].offset, handleOf(onBatch, inbound, beat), this.commitOf(consumer, topic, partition, next, guard));
           // the fetch position moves on; the committed one only after the chunk is stored
           resolveOffset(chunk[chunk.length - 1].offset);
         }
@@ -106,20 +125,70 @@ export class KafkaSubscriber implements Subscriber {
         stopping = true;
         await Promise.all([...lanes.values()].map((l) => l.drain()));
         await consumer.disconnect();
+        await offsets?.close();
       },
     };
   }
 
-  private commitOf(consumer: Consumer, topic: string, partition: number, offset: string): () => Promise<void> {
-    return () => consumer.commitOffsets([{ topic, partition, offset }]).catch((err: Error) => {
+  /** The commit after a chunk's effects: the store's checkpoint first (a StateBehindError fails the chunk), then Kafka's offset. */
+  private commitOf(consumer: Consumer, topic: string, partition: number, offset: string, guard?: CheckpointGuard): () => Promise<void> {
+    return async () => {
+      if (guard && !(await guard.advance(topic, partition, offset))) return;
+      await this.commitKafka(consumer, topic, partition, offset);
+    };
+  }
+
+  private commitKafka(consumer: Consumer, topic: string, partition: number, offset: string): Promise<void> {
+    return consumer.commitOffsets([{ topic, partition, offset }]).catch((err: Error) => {
       // a later commit covers this one; after a rebalance the new owner starts from the last commit
       const repeated = this.freshCommitError(err.message);
       if (repeated !== null) this.log.warn('offset commit failed', { topic, partition, offset, err: err.message, ...(repeated > 0 ? { repeated } : {}) });
     });
   }
 
-  private async rewind(consumer: Consumer, topic: string, partition: number, offset: string, err: unknown): Promise<void> {
+  /** After a join: each assigned partition's checkpoint against the group's committed offset. */
+  private async checkAssigned(consumer: Consumer, guard: CheckpointGuard, offsets: PartitionOffsets, assigned: Record<string, number[]>, laneOf: (topic: string, partition: number) => PartitionLane): Promise<void> {
+    try {
+      for (const [topic, partitions] of Object.entries(assigned)) {
+        for (const partition of partitions) {
+          const committed = await offsets.committed(topic, partition);
+          const seekTo = committed !== null ? await guard.check(topic, partition, committed) : null;
+          if (seekTo !== null) this.seekBack(consumer, topic, partition, seekTo, laneOf(topic, partition));
+        }
+      }
+    } catch (err) {
+      // each partition's first batch is checked as well
+      this.log.warn('checkpoints not checked after joining the group', { err: (err as Error).message });
+    }
+  }
+
+  /** The store's connection is back: partitions whose checkpoint went back are sought to it, their pending chunks dropped. */
+  private async verify(consumer: Consumer, guard: CheckpointGuard, laneOf: (topic: string, partition: number) => PartitionLane): Promise<void> {
+    try {
+      for (const b of await guard.verify()) this.seekBack(consumer, b.topic, b.partition, b.seekTo, laneOf(b.topic, b.partition));
+    } catch (err) {
+      // the next commit compares the checkpoint again
+      this.log.warn('checkpoints not verified after the reconnect', { err: (err as Error).message });
+    }
+  }
+
+  private seekBack(consumer: Consumer, topic: string, partition: number, offset: string, lane: PartitionLane): void {
+    lane.abort();
+    this.o.onStateBehind?.(topic, partition);
+    this.seek(consumer, topic, partition, offset);
+  }
+
+  private async rewind(consumer: Consumer, topic: string, partition: number, offset: string, err: unknown, guard?: CheckpointGuard): Promise<void> {
+    if (err instanceof StateBehindError) {
+      this.o.onStateBehind?.(topic, partition);
+      return this.seek(consumer, topic, partition, err.seekTo); // the guard logged it
+    }
     this.log.error('chunk failed; fetching it again', { topic, partition, offset, err: (err as Error).message });
+    guard?.forget(topic, partition); // what the store holds is read again before the chunk is
+    this.seek(consumer, topic, partition, offset);
+  }
+
+  private seek(consumer: Consumer, topic: string, partition: number, offset: string): void {
     try {
       consumer.seek({ topic, partition, offset });
     } catch (e) {

@@ -46,3 +46,8 @@ export function productKeys(prefix: string, sku: string): ProductKeys {
 export function globalKeys(prefix: string): GlobalKeys {
   return { products: `${prefix}:products`, dirty: `${prefix}:dirty`, watermark: `${prefix}:watermark`, settings: `${prefix}:settings` };
 }
+
+/** A consumer group's checkpoints (checkpoints.ts), one field per topic and partition. */
+export function checkpointKey(prefix: string, groupId: string): string {
+  return `${prefix}:checkpoints:${groupId}`;
+}

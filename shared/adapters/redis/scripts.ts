@@ -3,7 +3,7 @@ import * as path from 'path';
 import type Redis from 'ioredis';
 
 /** Lua scripts are files named <name>-<numKeys>.lua; each is registered once as a custom command. */
-export const SCRIPTS = ['apply-orders-3', 'apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1', 'read-product-4'] as const;
+export const SCRIPTS = ['apply-orders-3', 'apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1', 'read-product-4', 'advance-checkpoint-1'] as const;
 
 export function registerScripts(redis: Redis): void {
   for (const file of SCRIPTS) {
@@ -22,6 +22,8 @@ export interface ScriptCommands {
   takeDirty(key: string, maxScore: number, limit: number): Promise<string[]>;
   restockCommit(...args: (string | number)[]): Promise<[0] | [1, number, ...string[]]>;
   restockAck(key: string, ...entries: string[]): Promise<number>;
+  /** advance-checkpoint-1: [1] when set, [0, current] ('' for none) when it was not `expected`. */
+  advanceCheckpoint(key: string, field: string, expected: string, next: string): Promise<[1] | [0, string]>;
   /** read-product-4 (with Buffer replies); the forecaster calls it in a pipeline. */
   readProductBuffer(state: string, demand: string, listing: string, reviews: string): Promise<ReadProductReply>;
 }
