@@ -34,12 +34,13 @@ function reviewTexts(titles: string[], n: number): string[] {
 }
 
 /** Wall seconds of a raw consumption, and the CPU seconds it took in this process. */
-async function rawConsume(topic: string, n: number): Promise<{ seconds: number; cpu: number }> {
+async function rawConsume(topic: string, n: number): Promise<{ seconds: number; cpu: number; broker: number }> {
   const c0 = process.cpuUsage();
+  const b0 = cpuOf(infraPid('kafka'));
   const t0 = Date.now();
   await collectCount(topic, n);
   const c = process.cpuUsage(c0);
-  return { seconds: (Date.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+  return { seconds: (Date.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, broker: cpuOf(infraPid('kafka')) - b0 };
 }
 
 async function throughService(service: string, topic: string, n: number, env: Record<string, string>) {
@@ -47,6 +48,7 @@ async function throughService(service: string, topic: string, n: number, env: Re
   const redis0 = cpuOf(infraPid('redis'));
   const svc = await startService(service, { ...env, CONSUMER_GROUP: group });
   const cpuAtStart = cpuOf(svc.proc.pid);
+  const broker0 = cpuOf(infraPid('kafka'));
   const t0 = Date.now();
   // polled often on one connected admin client: the end is known to within ~20 ms plus a round trip
   const admin = kafka.admin();
@@ -58,12 +60,13 @@ async function throughService(service: string, topic: string, n: number, env: Re
   const seconds = (Date.now() - t0) / 1000;
   const cpuSeconds = cpuOf(svc.proc.pid) - cpuAtStart;
   const redisSeconds = cpuOf(infraPid('redis')) - redis0;
+  const brokerSeconds = cpuOf(infraPid('kafka')) - broker0;
   const status = fs.readFileSync(`/proc/${svc.proc.pid}/status`, 'utf8');
   const peakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
   // BENCH_SERVICE_LOGS=1: the service's own output on stderr (e.g. with BENCH_NODE_ARGS=--trace-gc)
   if (process.env.BENCH_SERVICE_LOGS) process.stderr.write(`${svc.logs.join('\n')}\n`);
   await svc.stop();
-  return { seconds, rate: n / seconds, peakMiB, cpuSeconds, redisSeconds };
+  return { seconds, rate: n / seconds, peakMiB, cpuSeconds, redisSeconds, brokerSeconds };
 }
 
 async function main() {
@@ -85,6 +88,7 @@ async function main() {
     const raw2 = await rawConsume(topic, events.length);
     const rawRate = (2 * events.length) / (rawS.seconds + raw2.seconds);
     const rawCpuUs = ((rawS.cpu + raw2.cpu) / 2 / events.length) * 1e6;
+    const rawBrokerUs = ((rawS.broker + raw2.broker) / 2 / events.length) * 1e6;
 
     const texts = reviewTexts(titles, N_REVIEWS);
     const rc = codecFor<ReviewEvent>('review');
@@ -106,6 +110,15 @@ async function main() {
       `| ratio to raw | ${(svc.rate / rawRate).toFixed(2)} |`,
       `| order-consumer peak RSS | ${svc.peakMiB.toFixed(0)} MiB |`,
       `| CPU per event: raw kafkajs / order-consumer (Node) / Redis | ${rawCpuUs.toFixed(2)} / ${((svc.cpuSeconds / events.length) * 1e6).toFixed(2)} / ${((svc.redisSeconds / events.length) * 1e6).toFixed(2)} us |`,
+      // what the 2 cores allow the consumer path if its processes overlapped perfectly: the bound behind the ratio
+      ...(() => {
+        const us = (x: number) => (x / events.length) * 1e6;
+        const pathUs = us(svc.cpuSeconds) + us(svc.redisSeconds) + us(svc.brokerSeconds);
+        return [
+          `| broker CPU per event: raw kafkajs runs / order-consumer run | ${rawBrokerUs.toFixed(2)} / ${us(svc.brokerSeconds).toFixed(2)} us |`,
+          `| consumer + Redis + broker CPU per event; most 2 cores allow at that cost, and as a ratio to raw | ${pathUs.toFixed(2)} us; ${Math.round(2e6 / pathUs).toLocaleString('en')} events/s, ${(2e6 / pathUs / rawRate).toFixed(2)} |`,
+        ];
+      })(),
       `| order-consumer CPU after start-up / Redis CPU meanwhile | ${svc.cpuSeconds.toFixed(1)} s / ${svc.redisSeconds.toFixed(1)} s, for ${svc.seconds.toFixed(1)} s of consumption |`,
       `| raw model calls (${texts.length} review texts, batches of 32) | ${rawModel.toFixed(1)} texts/s |`,
       `| review-consumer end to end (Kafka -> model -> Redis) | ${rsvc.rate.toFixed(1)} reviews/s |`,
