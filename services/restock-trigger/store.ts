@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { createRedis } from '../../shared/adapters/redis/connection';
-import { redisCall } from '../../shared/adapters/redis/guard';
+import { pipelineCall, redisCall } from '../../shared/adapters/redis/guard';
 import type { Logger } from '../../shared/log';
 import type { Histogram } from 'prom-client';
 import type { AlertView, RestockState, StockView, TrendView } from '../../shared/domain/restock';
@@ -41,11 +41,10 @@ export class RestockStore {
 
   async load(sku: string): Promise<Loaded> {
     const k = productKeys(this.prefix, sku);
-    const res = await this.guard(this.redis.pipeline().hgetall(k.alert).hgetall(k.inventory).hgetall(k.restockTrend).lrange(k.restockOutbox, 0, -1).exec(), 'restock_load');
-    const [alert, stock, trend, outbox] = res!.map(([err, v]) => {
-      if (err) throw new TrendcastError('STORE_UNAVAILABLE', err.message, { retriable: true, cause: err });
-      return v;
-    }) as [Record<string, string>, Record<string, string>, Record<string, string>, string[]];
+    // a key of the wrong type fails the same way on every try: permanent (guard.ts), so the stage
+    // dead-letters that product's messages instead of retrying the whole chunk for ever
+    const pipe = this.redis.pipeline().hgetall(k.alert).hgetall(k.inventory).hgetall(k.restockTrend).lrange(k.restockOutbox, 0, -1);
+    const [alert, stock, trend, outbox] = (await pipelineCall(pipe.exec(), 'restock_load', this.latency)) as [Record<string, string>, Record<string, string>, Record<string, string>, string[]];
     return {
       state: { sku, alert: parseAlert(alert), stock: parseStock(stock), trend: parseTrend(trend) },
       version: Number(alert.version ?? 0),

@@ -8,7 +8,9 @@ import type { RestockAlert, Trend } from '../../shared/domain/events';
 import { collect, createTopics, deleteTopicsWithPrefix, groupLag, kafka, produce, type Collected } from './support/kafka';
 import { deleteKeysWithPrefix } from './support/redis';
 import { enc, stock, trend } from './support/restock';
-import { getJson, startService, uniq, waitFor, type RunningService } from './support/services';
+import Redis from 'ioredis';
+import { productKeys } from '../../shared/adapters/redis/keys';
+import { getJson, REDIS_URL, startService, uniq, waitFor, type RunningService } from './support/services';
 
 const prefix = uniq('it-restock-');
 const keyPrefix = uniq('itr');
@@ -125,5 +127,25 @@ describe('restock trigger on Kafka and Redis', () => {
     for (const re of [/single-object marker/, /onHand -1/, /leadTimeDays 0/, /horizon is empty/, /leadP90\[1\] = 1: not finite, non-negative and non-decreasing/, /cannot decode trendcast.trends.Trend/]) expect(reasons.some((r) => re.test(r))).toBe(true);
     await waitFor('poison consumed', caughtUp, 60_000);
     expect(await alertsInTopic()).toBe(4);
+  });
+
+  test('a product whose restock key has the wrong type: its messages go to the DLQ with the reason, the others are decided', async () => {
+    const r = new Redis(REDIS_URL);
+    await r.set(productKeys(keyPrefix, 'WRONG').alert, 'not a hash');
+    r.disconnect();
+    const dlqTrends = await collect(`${topics.trends}.dlq`);
+    const before = await alertsInTopic();
+    await produce(topics.inventory, enc.stock([stock('AFTER', 1, 0, 4)]));
+    await produce(topics.trends, enc.trends([trend('WRONG', 5), trend('AFTER', 5)]));
+    // before: the load's WRONGTYPE was taken for an outage, so the chunk was retried and fetched again for ever
+    await waitFor('the bad product dead-lettered', async () => dlqTrends.messages.some((m) => m.key === 'WRONG'), 60_000);
+    await waitFor('the rest consumed', caughtUp, 60_000);
+    await dlqTrends.stop();
+    const bad = dlqTrends.messages.filter((m) => m.key === 'WRONG');
+    expect(bad).toHaveLength(1);
+    expect(bad[0].headers['dlq-reason']).toMatch(/WRONGTYPE/);
+    expect(dlqTrends.messages.some((m) => m.key === 'AFTER')).toBe(false);
+    await waitFor('the alert of the good product', async () => decoded().some((a) => a.key === 'AFTER'), 30_000);
+    expect(await alertsInTopic()).toBe(before + 1);
   });
 });
