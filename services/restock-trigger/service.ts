@@ -8,6 +8,7 @@ import { createKafka, ensureTopics } from '../../shared/adapters/kafka/client';
 import { startLagMonitor } from '../../shared/adapters/kafka/lag';
 import { KafkaPublisher } from '../../shared/adapters/kafka/publisher';
 import { KafkaSubscriber } from '../../shared/adapters/kafka/subscriber';
+import { RedisCheckpoints } from '../../shared/adapters/redis/checkpoints';
 import { createStage } from '../../shared/adapters/stage';
 import { dlqTopic, topicNames, type BatchListener } from '../../shared/adapters/transport';
 import { createLogger, type LogLevel } from '../../shared/log';
@@ -44,9 +45,16 @@ export async function startRestockTrigger(env = process.env): Promise<{ stop(): 
     [t.trends]: createStage<Trend>({ ...common, codec: codecFor<Trend>('trend', true), validate: validateTrendForRestock, handle: (e) => handler.onTrends(e) }),
     [t.inventory]: createStage<InventoryEvent>({ ...common, codec: codecFor<InventoryEvent>('inventory'), validate: (e) => validateInventory(e, limits), handle: (e) => handler.onStock(e) }),
   };
-  const subscriber = new KafkaSubscriber(kafka, log, { chunkSize: c.CONSUMER_CHUNK_SIZE, partitionsConcurrently: c.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: c.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: c.CONSUMER_PENDING_CHUNKS, sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS });
-  // a batch holds one topic-partition, so each goes whole to its topic's stage
   const groupId = groupIdOf(c.CONSUMER_GROUP, c.TOPIC_PREFIX, 'restock-trigger');
+  // Redis coming back with less is replayed from these; inputs older than the state are skipped and
+  // an alert re-sent keeps its id (shared/domain/restock.ts: alertIdFor)
+  const checkpoints = new RedisCheckpoints(store.redis, c.KEY_PREFIX, groupId);
+  for (const topic of [t.trends, t.inventory]) metrics.stateRewinds.inc({ topic }, 0);
+  const subscriber = new KafkaSubscriber(kafka, log, {
+    chunkSize: c.CONSUMER_CHUNK_SIZE, partitionsConcurrently: c.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: c.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: c.CONSUMER_PENDING_CHUNKS, sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS,
+    checkpoints, onStateBehind: (topic) => metrics.stateRewinds.inc({ topic }),
+  });
+  // a batch holds one topic-partition, so each goes whole to its topic's stage
   const sub = await subscriber.subscribe({ groupId, topics: [t.trends, t.inventory], fromBeginning: c.FROM_BEGINNING }, (messages, ctx) =>
     messages.length === 0 ? Promise.resolve() : stages[messages[0].topic](messages, ctx),
   );

@@ -138,10 +138,13 @@ function isNewer(state: RestockState, input: RestockInput): boolean {
   return !cur || s.eventTime > cur.eventTime || (s.eventTime === cur.eventTime && s.eventId > cur.eventId);
 }
 
-/** The same sku and triggering input always give the same id, so a re-sent alert is recognisable. */
-export function alertIdFor(sku: string, input: RestockInput): string {
-  const trigger = input.kind === 'trend' ? `trend@${input.trend.generatedAt}/${input.trend.basedOnEventTime}` : `stock@${input.stock.eventTime}/${input.stock.eventId}`;
-  return createHash('sha256').update(`${sku}\n${trigger}`).digest('hex').slice(0, 32);
+/**
+ * The id of an alert opened on this trend and this stock count: the same two inputs give the same id
+ * whichever of them arrived last, so an alert decided again (a redelivery, or a replay of both
+ * topics after Redis lost the state, in another interleaving) is recognisable as the same one.
+ */
+export function alertIdFor(sku: string, trend: TrendView, stock: StockView): string {
+  return createHash('sha256').update(`${sku}\ntrend@${trend.generatedAt}/${trend.basedOnEventTime}\nstock@${stock.eventTime}/${stock.eventId}`).digest('hex').slice(0, 32);
 }
 
 export type StepResult =
@@ -157,7 +160,7 @@ export function step(state: RestockState, input: RestockInput, rule: RestockRule
   const available = next.stock.onHand + next.stock.onOrder;
   const transition = decide(next.alert?.state === 'OPEN', demand.p90, available, rule);
   if (!transition) return { changed: true, state: next, alert: null, reason: 'unchanged' };
-  const alertId = transition === 'OPEN' ? alertIdFor(state.sku, input) : next.alert!.alertId;
+  const alertId = transition === 'OPEN' ? alertIdFor(state.sku, next.trend, next.stock) : next.alert!.alertId;
   next.alert = { state: transition, alertId };
   const alert: RestockAlert = {
     alertId, sku: state.sku, state: transition, emittedAt: now,

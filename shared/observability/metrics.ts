@@ -21,7 +21,7 @@ const ALL = [...CONSUMERS, 'forecaster', 'restock-trigger', 'ad-bidding-example'
 export const METRICS = {
   eventsConsumed: { name: 'trendcast_events_consumed_total', type: 'counter', help: 'Events consumed, by topic and outcome (ok, dlq, duplicate, late)', labels: ['topic', 'outcome'], services: ALL },
   dlq: { name: 'trendcast_dlq_messages_total', type: 'counter', help: 'Messages sent to a dead-letter topic', labels: ['topic'], services: ALL },
-  stateRewinds: { name: 'trendcast_state_rewinds_total', type: 'counter', help: 'Partitions consumed again from the state store\'s checkpoint because the store was behind the committed offsets (it lost acknowledged writes)', labels: ['topic'], services: CONSUMERS },
+  stateRewinds: { name: 'trendcast_state_rewinds_total', type: 'counter', help: 'Partitions consumed again from the state store\'s checkpoint because the store was behind the committed offsets (it lost acknowledged writes)', labels: ['topic'], services: [...CONSUMERS, 'restock-trigger'] },
   batchSeconds: { name: 'trendcast_batch_processing_seconds', type: 'histogram', help: 'Time to decode, validate and store one batch', labels: ['topic'], services: ALL },
   ready: { name: 'trendcast_ready', type: 'gauge', help: 'Readiness per check (kafka, redis, model...): 1 ready, 0 not, evaluated at scrape time as /readyz does', labels: ['check'], services: ALL },
   consumerLag: { name: 'trendcast_consumer_lag', type: 'gauge', help: 'Messages behind the partition end, per topic and partition', labels: ['topic', 'partition', 'group'], services: ALL },

@@ -12,11 +12,15 @@ import Redis from 'ioredis';
 import type { OrderEvent } from '../../shared/domain/events';
 import { RedisCheckpoints } from '../../shared/adapters/redis/checkpoints';
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
-import { groupLag, topicSize } from './support/kafka';
+import { codecFor } from '../../shared/avro/codec';
+import type { RestockAlert } from '../../shared/domain/events';
+import { productKeys } from '../../shared/adapters/redis/keys';
+import { collect, createTopics, deleteTopicsWithPrefix, groupLag, produce, topicSize } from './support/kafka';
+import { enc, stock, trend } from './support/restock';
 import { DEFAULT_SERIES, startOrderConsumer, type OrderConsumerRun } from './support/order-consumer';
 import { startOwnRedis, type OwnRedis } from './support/own-redis';
 import { appliedOrders, expectExactOrderState, fixtureEvents, produceOrders } from './support/retail';
-import { getJson, uniq, waitFor } from './support/services';
+import { getJson, startService, uniq, waitFor } from './support/services';
 
 let orders: OrderEvent[] = [];
 let skus: string[] = [];
@@ -147,3 +151,46 @@ test('the checkpoint script moves a checkpoint only from the expected value, and
   await waitFor('the reconnect reported', async () => reconnects === 1, 30_000, 50);
   expect(await cp.advance('orders', 0, '20', '30')).toEqual({ ok: false, current: null });
 }, 60_000);
+
+test('the restock trigger on a Redis that came back empty: its stock, trend and open alert are rebuilt, the alert keeps its id', async () => {
+  redis = await startOwnRedis({ persistence: 'snapshot' });
+  const own = redis;
+  const prefix = uniq('it-rsloss-');
+  const keyPrefix = uniq('itrsl');
+  const topics = { trends: `${prefix}-trends`, inventory: `${prefix}-inventory`, alerts: `${prefix}-restock-alerts` };
+  const group = `${prefix}-restock`;
+  await createTopics(Object.values(topics));
+  const alerts = await collect(topics.alerts);
+  const svc = await startService('restock-trigger', { TOPIC_PREFIX: `${prefix}-`, KEY_PREFIX: keyPrefix, CONSUMER_GROUP: group, REDIS_URL: own.url, REDIS_TIMEOUT_MS: '2000' });
+  const r = new Redis(own.url, { maxRetriesPerRequest: 1 });
+  r.on('error', () => {}); // while the test's Redis restarts
+  try {
+    const k = productKeys(keyPrefix, 'SHORT');
+    await produce(topics.inventory, enc.stock([stock('SHORT', 10, 2, 5)]));
+    await produce(topics.trends, enc.trends([trend('SHORT', 4)]));
+    await waitFor('the alert', async () => alerts.messages.length >= 1, 60_000);
+    const caughtUp = async () => (await groupLag(group, topics.trends)) === 0 && (await groupLag(group, topics.inventory)) === 0;
+    await waitFor('consumed and committed', caughtUp, 60_000);
+    const opened = codecFor<RestockAlert>('restock-alert').decode(alerts.messages[0].value).value;
+    expect(await r.hget(k.alert, 'state')).toBe('OPEN');
+
+    await own.kill(); // nothing saved: it comes back empty
+    await own.start();
+    await waitFor('reconnected', async () => (await r.ping().catch(() => null)) === 'PONG', 30_000);
+    expect(await r.exists(k.alert, k.inventory, k.restockTrend)).toBe(0);
+
+    await waitFor('the restock state rebuilt', async () => (await r.hget(k.alert, 'state')) === 'OPEN' && (await r.exists(k.inventory, k.restockTrend)) === 2, 60_000);
+    expect(await r.hget(k.alert, 'alertId')).toBe(opened.alertId);
+    expect(await r.hget(k.inventory, 'onHand')).toBe('10');
+    await waitFor('committed again', caughtUp, 60_000);
+    // a re-sent alert is the same alert: one id over everything published
+    const ids = new Set(alerts.messages.map((m) => codecFor<RestockAlert>('restock-alert').decode(m.value).value.alertId));
+    expect([...ids]).toEqual([opened.alertId]);
+    expect(svc.logs.some((l) => l.includes('state store behind its committed offsets'))).toBe(true);
+  } finally {
+    r.disconnect();
+    await svc.stop();
+    await alerts.stop();
+    await deleteTopicsWithPrefix(prefix);
+  }
+}, 240_000);

@@ -2,7 +2,7 @@
 import type { InventoryEvent, Trend } from '../../../shared/domain/events';
 import {
   alertIdFor, DAY_MS, decide, integrate, leadAt, leadTimeDemand, newestPerSku, step, stockIsNewer, toTrendView, validateTrendForRestock,
-  type RestockState, type StepResult,
+  type RestockInput, type RestockState, type StepResult,
 } from '../../../shared/domain/restock';
 
 const T0 = Date.UTC(2011, 10, 1);
@@ -127,12 +127,23 @@ describe('alert transitions', () => {
     }
   });
 
-  test('alert ids are deterministic per product and triggering input', () => {
-    const a = { kind: 'trend' as const, trend: trend([1]) };
-    expect(alertIdFor('A1', a)).toBe(alertIdFor('A1', { kind: 'trend', trend: trend([9]) }));
-    expect(alertIdFor('A1', a)).not.toBe(alertIdFor('B2', a));
-    expect(alertIdFor('A1', a)).not.toBe(alertIdFor('A1', { kind: 'trend', trend: trend([1], { generatedAt: 5 }) }));
-    expect(alertIdFor('A1', a)).toMatch(/^[0-9a-f]{32}$/);
+  test('alert ids are deterministic per product, trend and stock count, whichever came last', () => {
+    const t = toTrendView(trend([1]));
+    const st = stock(1, 0, 7);
+    const view = { eventId: st.eventId, eventTime: st.eventTime, onHand: st.onHand, onOrder: st.onOrder, leadTimeDays: st.leadTimeDays };
+    expect(alertIdFor('A1', t, view)).toBe(alertIdFor('A1', toTrendView(trend([9])), view)); // the forecast's values are not its identity
+    expect(alertIdFor('A1', t, view)).not.toBe(alertIdFor('B2', t, view));
+    expect(alertIdFor('A1', t, view)).not.toBe(alertIdFor('A1', toTrendView(trend([1], { generatedAt: 5 })), view));
+    expect(alertIdFor('A1', t, view)).not.toBe(alertIdFor('A1', t, { ...view, eventId: 'other' }));
+    expect(alertIdFor('A1', t, view)).toMatch(/^[0-9a-f]{32}$/);
+    // opened by the trend after the stock, or by the stock after the trend: the same alert
+    const open = (inputs: RestockInput[]) => inputs.reduce<{ s: RestockState; id?: string }>((acc, input) => {
+      const r = changed(step(acc.s, input, rule, 1));
+      return { s: r.state, id: r.alert?.alertId ?? acc.id };
+    }, { s: empty() }).id;
+    const inputs: RestockInput[] = [{ kind: 'stock', stock: stock(1, 0, 7) }, { kind: 'trend', trend: trend([5, 5, 5, 5, 5, 5, 5]) }];
+    expect(open(inputs)).toBeDefined();
+    expect(open(inputs)).toBe(open([...inputs].reverse()));
   });
 
   test('within a batch only the newest stock count per product counts', () => {
