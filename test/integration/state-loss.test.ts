@@ -94,6 +94,26 @@ test('Redis restarts from an older snapshot while the consumer runs: it rewinds 
   expect(await topicSize(`${r.topic}.dlq`)).toBe(0);
 }, 300_000);
 
+test('Redis restarts from an older snapshot in the middle of a backlog: chunks in flight are dropped, and the state ends exact', async () => {
+  redis = await startOwnRedis({ persistence: 'snapshot' });
+  const own = redis;
+  // small chunks: many store-then-checkpoint-then-commit steps are in flight when Redis goes
+  run = await startOrderConsumer('midstream', { REDIS_URL: own.url, REDIS_TIMEOUT_MS: '2000', CONSUMER_CHUNK_SIZE: '25', RETRY_COUNT: '2', RETRY_INITIAL_MS: '100', RETRY_MAX_MS: '400' }, (_, topic) => produceOrders(topic, orders));
+  const r = run;
+  const store = await directStore(own.url, r.keyPrefix);
+  const total = orders.length;
+  await waitFor('a quarter stored', async () => (await appliedOrders(store, skus)) >= total / 4, 120_000, 20);
+  await command(own.url, 'SAVE');
+  const saved = await appliedOrders(store, skus);
+  await waitFor('more committed since the snapshot', async () => total - (await groupLag(r.group, r.topic)) > saved + 200, 120_000, 20);
+  await own.kill();
+  await own.start();
+  await waitFor('everything applied and committed', () => caughtUp(r, store, total), 180_000);
+  await expectExactOrderState(store, orders, DEFAULT_SERIES);
+  expect(logged(r, 'state store behind its committed offsets').length).toBeGreaterThanOrEqual(1);
+  expect(await topicSize(`${r.topic}.dlq`)).toBe(0);
+}, 300_000);
+
 test('Redis comes back empty while the consumer is stopped: on start it replays the topic from the earliest offset', async () => {
   redis = await startOwnRedis({ persistence: 'snapshot' });
   const own = redis;
