@@ -78,7 +78,7 @@ export class CheckpointGuard {
       return true;
     }
     this.expected.delete(k);
-    if (r.current !== null && (e.value === null || BigInt(r.current) > BigInt(e.value))) return false; // moved on by another member
+    if (movedOn(r.current, e.value)) return false;
     throw await this.behind(topic, partition, r.current, e.value);
   }
 
@@ -87,7 +87,7 @@ export class CheckpointGuard {
     const found: StateBehindError[] = [];
     for (const [k, e] of [...this.expected]) {
       const cp = await this.cp.read(e.topic, e.partition);
-      if (cp === e.value || (cp !== null && (e.value === null || BigInt(cp) > BigInt(e.value)))) continue;
+      if (cp === e.value || movedOn(cp, e.value)) continue;
       if (this.expected.get(k) === e) this.expected.delete(k);
       found.push(await this.behind(e.topic, e.partition, cp, e.value));
     }
@@ -108,3 +108,6 @@ export class CheckpointGuard {
 }
 
 const key = (topic: string, partition: number) => `${topic}/${partition}`;
+
+/** A checkpoint past the one this consumer last saw: another member consumed on (a rebalance), not a loss. */
+const movedOn = (cp: string | null, seen: string | null) => cp !== null && (seen === null || BigInt(cp) > BigInt(seen));

@@ -1,5 +1,4 @@
 import type Redis from 'ioredis';
-import type { Histogram } from 'prom-client';
 import type { OffsetCheckpoints } from '../transport';
 import { redisCall } from './guard';
 import { checkpointKey } from './keys';
@@ -16,7 +15,7 @@ export class RedisCheckpoints implements OffsetCheckpoints {
   private readonly key: string;
   private readonly reconnected: (() => void)[] = [];
 
-  constructor(private readonly redis: Redis & ScriptCommands, prefix: string, groupId: string, private readonly latency?: Histogram<string>) {
+  constructor(private readonly redis: Redis & ScriptCommands, prefix: string, groupId: string) {
     this.key = checkpointKey(prefix, groupId);
     // 'ready' comes once per connection: the first is the start-up (maybe already past), the others follow a loss
     let connected = redis.status === 'ready';
@@ -27,11 +26,11 @@ export class RedisCheckpoints implements OffsetCheckpoints {
   }
 
   async read(topic: string, partition: number): Promise<string | null> {
-    return redisCall(this.redis.hget(this.key, field(topic, partition)), 'checkpoint_read', this.latency);
+    return redisCall(this.redis.hget(this.key, field(topic, partition)), 'checkpoint_read');
   }
 
   async advance(topic: string, partition: number, expected: string | null, next: string): Promise<{ ok: true } | { ok: false; current: string | null }> {
-    const r = await redisCall(this.redis.advanceCheckpoint(this.key, field(topic, partition), expected ?? '', next), 'checkpoint_advance', this.latency);
+    const r = await redisCall(this.redis.advanceCheckpoint(this.key, field(topic, partition), expected ?? '', next), 'checkpoint_advance');
     return r[0] === 1 ? { ok: true } : { ok: false, current: r[1] === '' ? null : r[1] };
   }
 
