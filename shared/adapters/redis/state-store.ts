@@ -14,6 +14,7 @@ import { globalKeys, productKeys } from './keys';
 import { registerScripts, type ReadProductReply, type ScriptCommands } from './scripts';
 import { parseReadReply } from './snapshot';
 import { orderCalls } from './order-args';
+import { withRetry } from '../../retry';
 
 type Client = Redis & ScriptCommands;
 
@@ -26,7 +27,7 @@ export class RedisStateStore implements StateStore {
   private readonly g: ReturnType<typeof globalKeys>;
 
   /** timeoutMs: REDIS_TIMEOUT_MS (connection.ts: how long without a reply means Redis is unreachable). */
-  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>, log?: Logger, timeoutMs?: number) {
+  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>, private readonly log?: Logger, timeoutMs?: number) {
     this.redis = createRedis(url, log, timeoutMs) as Client;
     registerScripts(this.redis);
     this.g = globalKeys(prefix);
@@ -38,7 +39,12 @@ export class RedisStateStore implements StateStore {
     } catch (err) {
       throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
     }
-    await this.checkSettings();
+    // the first command of a process that is still loading can wait past REDIS_TIMEOUT_MS with the
+    // reply already there (a blocked event loop runs the timer first): a few tries, not an exit
+    await withRetry(() => this.checkSettings(), {
+      retries: 3, initialMs: 200, maxMs: 2000,
+      onRetry: (err, attempt) => this.log?.warn('redis settings check failed; trying again', { attempt, err: err.message }),
+    });
   }
 
   /**
