@@ -37,7 +37,7 @@ export const orderConsumer: ConsumerDefinition<OrderFacts, typeof leadSpec> = {
   service: 'order-consumer',
   schema: 'order',
   topic: (t) => t.orders,
-  // the order script gives the same state in any order of arrival (a linear filter; see apply-orders-3.lua)
+  // the order script gives the same state in any order of arrival (a linear filter; see apply-orders-n.lua)
   orderIndependent: true,
   // the state needs six of the ten fields: the others (order, customer, country...) are not decoded
   fields: ORDER_FACT_FIELDS,

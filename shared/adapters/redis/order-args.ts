@@ -1,7 +1,20 @@
 import type { OrderFacts } from '../../domain/events';
 
-/** The ARGV tail of one apply-orders call, after the five settings: see lua/apply-orders-3.lua. */
+/** One product's part of an apply-orders call's ARGV, after the five settings: see lua/apply-orders-n.lua. */
 export type OrderCallArgs = (string | number | Buffer)[];
+
+/** A product's events for one call: its arguments, and how many events they carry. */
+export interface OrderPiece {
+  sku: string;
+  events: number;
+  args: OrderCallArgs;
+}
+
+/** One apply-orders call: three keys per product, and the products' arguments in the same order. */
+export interface OrderCall {
+  keys: string[];
+  args: OrderCallArgs;
+}
 
 /** The dedupe sets of a product cover this many buckets each: four of them span the window. */
 export function epochLength(maxBuckets: number): number {
@@ -23,7 +36,7 @@ class ProductEvents {
  * one sum per bucket. Repeats of an id within the chunk are left to the script, which counts them.
  * This runs for every event the consumer takes in, hence the plain arrays and loops.
  */
-export function orderCalls(events: OrderFacts[], bucketMs: number, maxBuckets: number, maxEvents: number): Map<string, OrderCallArgs[]> {
+export function orderPieces(events: OrderFacts[], bucketMs: number, maxBuckets: number, maxEvents: number): OrderPiece[] {
   const perSku = new Map<string, ProductEvents>();
   for (const e of events) {
     let p = perSku.get(e.sku);
@@ -33,11 +46,37 @@ export function orderCalls(events: OrderFacts[], bucketMs: number, maxBuckets: n
     if (e.eventTime > p.newest) p.newest = e.eventTime;
   }
   const epochLen = epochLength(maxBuckets);
-  const calls = new Map<string, OrderCallArgs[]>();
+  const pieces: OrderPiece[] = [];
   for (const [sku, p] of perSku) {
-    const list: OrderCallArgs[] = [];
-    for (let i = 0; i < p.ids.length; i += maxEvents) list.push(callArgs(p, i, Math.min(p.ids.length, i + maxEvents), epochLen));
-    calls.set(sku, list);
+    for (let i = 0; i < p.ids.length; i += maxEvents) {
+      const to = Math.min(p.ids.length, i + maxEvents);
+      pieces.push({ sku, events: to - i, args: callArgs(p, i, to, epochLen) });
+    }
+  }
+  return pieces;
+}
+
+/**
+ * Packs the pieces into calls of at most `maxProducts` pieces and, unless one piece alone is larger,
+ * `maxEvents` events. A call costs the client tens of microseconds of CPU whatever it carries, so
+ * one per product made the client, not Redis, the order consumer's bottleneck; the caps keep one
+ * script from holding Redis (single-threaded) for more than a few milliseconds.
+ */
+export function packCalls(pieces: OrderPiece[], keysOf: (sku: string) => string[], maxEvents: number, maxProducts: number): OrderCall[] {
+  const calls: OrderCall[] = [];
+  let cur: OrderCall | null = null;
+  let events = 0;
+  let products = 0;
+  for (const piece of pieces) {
+    if (!cur || products >= maxProducts || (events > 0 && events + piece.events > maxEvents)) {
+      calls.push((cur = { keys: [], args: [] }));
+      events = 0;
+      products = 0;
+    }
+    for (const k of keysOf(piece.sku)) cur.keys.push(k);
+    for (const a of piece.args) cur.args.push(a);
+    events += piece.events;
+    products++;
   }
   return calls;
 }
@@ -46,7 +85,7 @@ function callArgs(p: ProductEvents, from: number, to: number, epochLen: number):
   const first = Math.floor(p.pairs[2 * from] / epochLen);
   let oneEpoch = true;
   for (let i = from + 1; i < to && oneEpoch; i++) oneEpoch = Math.floor(p.pairs[2 * i] / epochLen) === first;
-  if (oneEpoch) return [epochLen, p.newest, 1, first, ...groupArgs(p, from, to, null)];
+  if (oneEpoch) return [p.newest, 1, first, ...groupArgs(p, from, to, null, epochLen)];
   // events of a call straddling epochs (rare: a quarter of the window apart)
   const byEpoch = new Map<number, number[]>();
   for (let i = from; i < to; i++) {
@@ -55,17 +94,28 @@ function callArgs(p: ProductEvents, from: number, to: number, epochLen: number):
     if (idx) idx.push(i);
     else byEpoch.set(ep, [i]);
   }
-  const args: OrderCallArgs = [epochLen, p.newest, byEpoch.size];
-  for (const [ep, idx] of byEpoch) args.push(ep, ...groupArgs(p, 0, idx.length, idx));
+  const args: OrderCallArgs = [p.newest, byEpoch.size];
+  for (const [ep, idx] of byEpoch) args.push(ep, ...groupArgs(p, 0, idx.length, idx, epochLen));
   return args;
 }
 
+/**
+ * Per-bucket sums of one group, whose buckets all lie in one epoch: a dense array indexed from the
+ * epoch's first bucket, reused from call to call (a Map of sums cost more than the rest of the
+ * group's work), with the order in which buckets first appear.
+ */
+let sumOf = new Float64Array(0);
+let seen = new Uint8Array(0);
+let order = new Int32Array(0);
+
 /** lowest bucket, joined ids, (bucket, quantity) pairs, (bucket, sum) pairs; of events from..to, or of idx[from..to]. */
-function groupArgs(p: ProductEvents, from: number, to: number, idx: number[] | null): [number, string, Buffer, Buffer] {
+function groupArgs(p: ProductEvents, from: number, to: number, idx: number[] | null, epochLen: number): [number, string, Buffer, Buffer] {
   const n = to - from;
+  if (sumOf.length < epochLen) [sumOf, seen, order] = [new Float64Array(epochLen), new Uint8Array(epochLen), new Int32Array(epochLen)];
   const evs = new Float64Array(2 * n);
   const ids: string[] = new Array(n);
-  const sums = new Map<number, number>();
+  const base = Math.floor(p.pairs[2 * (idx ? idx[from] : from)] / epochLen) * epochLen;
+  let distinct = 0;
   let lowest = Infinity;
   for (let j = 0; j < n; j++) {
     const i = idx ? idx[from + j] : from + j;
@@ -74,14 +124,21 @@ function groupArgs(p: ProductEvents, from: number, to: number, idx: number[] | n
     ids[j] = p.ids[i];
     evs[2 * j] = k;
     evs[2 * j + 1] = q;
-    sums.set(k, (sums.get(k) ?? 0) + q);
+    const slot = k - base;
+    if (seen[slot] === 0) {
+      seen[slot] = 1;
+      sumOf[slot] = 0;
+      order[distinct++] = slot;
+    }
+    sumOf[slot] += q;
     if (k < lowest) lowest = k;
   }
-  const packed = new Float64Array(2 * sums.size);
-  let j = 0;
-  for (const [k, sum] of sums) {
-    packed[j++] = k;
-    packed[j++] = sum;
+  const packed = new Float64Array(2 * distinct);
+  for (let d = 0; d < distinct; d++) {
+    const slot = order[d];
+    packed[2 * d] = base + slot;
+    packed[2 * d + 1] = sumOf[slot];
+    seen[slot] = 0;
   }
   return [lowest, ids.join('\n'), Buffer.from(evs.buffer), Buffer.from(packed.buffer)];
 }

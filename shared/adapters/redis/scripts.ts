@@ -2,21 +2,25 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type Redis from 'ioredis';
 
-/** Lua scripts are files named <name>-<numKeys>.lua; each is registered once as a custom command. */
-export const SCRIPTS = ['apply-orders-3', 'apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1', 'read-product-4', 'advance-checkpoint-1'] as const;
+/**
+ * Lua scripts are files named <name>-<numKeys>.lua, or <name>-n.lua when the caller passes the number
+ * of keys first (a call over several products); each is registered once as a custom command.
+ */
+export const SCRIPTS = ['apply-orders-n', 'apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1', 'read-product-4', 'advance-checkpoint-1'] as const;
 
 export function registerScripts(redis: Redis): void {
   for (const file of SCRIPTS) {
-    const m = /^(.*)-(\d+)$/.exec(file)!;
+    const m = /^(.*)-(\d+|n)$/.exec(file)!;
     const name = m[1].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
     const lua = fs.readFileSync(path.join(__dirname, 'lua', `${file}.lua`), 'utf8');
-    redis.defineCommand(name, { numberOfKeys: Number(m[2]), lua });
+    redis.defineCommand(name, m[2] === 'n' ? { lua } : { numberOfKeys: Number(m[2]), lua });
   }
 }
 
 /** The typed view of the commands registered above. */
 export interface ScriptCommands {
-  applyOrders(...args: (string | number | Buffer)[]): Promise<[number, number, number]>;
+  /** apply-orders-n: the number of keys (3 per product), the keys, then the arguments. */
+  applyOrders(numKeys: number, ...args: (string | number | Buffer)[]): Promise<[number, number, number]>;
   applyReviews(...args: (string | number | Buffer)[]): Promise<[number, number]>;
   applyListing(...args: (string | number | Buffer)[]): Promise<number>;
   takeDirty(key: string, maxScore: number, limit: number): Promise<string[]>;

@@ -32,7 +32,7 @@ export function parseSnapshot(
   let demandOut: ProductSnapshot['demand'] = null;
   let smoothing: ProductSnapshot['smoothing'] = null;
   if (latest !== null) {
-    // the ring (apply-orders-3.lua) holds bucket k in slot k % slots, as doubles
+    // the ring (apply-orders-n.lua) holds bucket k in slot k % slots, as doubles
     const slots = ring ? ring.length / 8 : 0;
     const oldest = Math.max(Number(state.oldest), latest - slots + 1);
     const values = new Array<number>(latest - oldest + 1).fill(0);

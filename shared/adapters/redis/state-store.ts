@@ -13,14 +13,18 @@ import {
 import { globalKeys, productKeys } from './keys';
 import { registerScripts, type ReadProductReply, type ScriptCommands } from './scripts';
 import { parseReadReply } from './snapshot';
-import { orderCalls } from './order-args';
+import { epochLength, orderPieces, packCalls } from './order-args';
 import { withRetry } from '../../retry';
 
 type Client = Redis & ScriptCommands;
 
 /** Ids of this many most recent reviews per product are remembered for deduplication. */
 const REVIEW_DEDUPE_MEMORY = 100000;
-const MAX_EVENTS_PER_CALL = 2000;
+/** A product's events per piece of a call (Lua's unpack() has a stack limit of ~8000 values). */
+const MAX_EVENTS_PER_PIECE = 2000;
+/** An apply-orders call carries up to this many products, and events unless one product has more (order-args.ts: packCalls). */
+const MAX_PRODUCTS_PER_CALL = 64;
+const MAX_EVENTS_PER_CALL = 1000;
 
 export class RedisStateStore implements StateStore {
   readonly redis: Client;
@@ -74,16 +78,14 @@ export class RedisStateStore implements StateStore {
   /** The script calls are built once from the events (which the caller may then drop) and sent on each run. */
   prepareOrders(events: OrderFacts[]): () => Promise<ApplyStats> {
     const { alpha, beta, maxBuckets, bucketMs } = this.s;
-    const perSku = orderCalls(events, bucketMs, maxBuckets, MAX_EVENTS_PER_CALL);
+    const pieces = orderPieces(events, bucketMs, maxBuckets, MAX_EVENTS_PER_PIECE);
+    const skus = [...new Set(pieces.map((p) => p.sku))];
+    const calls = packCalls(pieces, (sku) => orderKeys(productKeys(this.prefix, sku)), MAX_EVENTS_PER_CALL, MAX_PRODUCTS_PER_CALL);
     const newest = maxTime(events);
+    const epochLen = epochLength(maxBuckets);
     return async () => {
-      const calls: Promise<[number, number, number]>[] = [];
-      for (const [sku, list] of perSku) {
-        const k = productKeys(this.prefix, sku);
-        for (const args of list) calls.push(this.redis.applyOrders(k.state, k.demand, k.seenOrders, alpha, beta, maxBuckets, bucketMs, ...args));
-      }
-      const results = await this.guard(Promise.all(calls), 'apply_orders');
-      await this.touch([...perSku.keys()], newest);
+      const results = await this.guard(Promise.all(calls.map((c) => this.redis.applyOrders(c.keys.length, ...c.keys, alpha, beta, maxBuckets, bucketMs, epochLen, ...c.args))), 'apply_orders');
+      await this.touch(skus, newest);
       let stats = EMPTY_STATS;
       for (const [applied, duplicates, tooLate] of results) stats = addStats(stats, { applied, duplicates, tooLate });
       return stats;
@@ -189,4 +191,9 @@ function toBytes(v: Float32Array | null): Buffer {
 
 function listingArgs(e: ListingEvent): (string | number)[] {
   return [e.eventId, e.eventTime, e.title, e.description, e.category ?? '', e.brand ?? '', e.price, e.currency];
+}
+
+/** The three keys of a product that apply-orders-n.lua takes, in its order. */
+function orderKeys(k: ReturnType<typeof productKeys>): string[] {
+  return [k.state, k.demand, k.seenOrders];
 }
