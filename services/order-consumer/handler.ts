@@ -1,8 +1,10 @@
 import { EventTimeLead } from '../../shared/domain/event-lead';
-import { ORDER_FACT_FIELDS, type OrderFacts } from '../../shared/domain/events';
-import type { StateStore } from '../../shared/domain/state';
-import { validateOrder, type ValidationLimits } from '../../shared/domain/validation';
+import { emptyRawOrder, ORDER_FACT_FIELDS, type OrderFacts } from '../../shared/domain/events';
+import type { OrderSink, StateStore } from '../../shared/domain/state';
+import { rawOrderValid, validateOrder, type ValidationLimits } from '../../shared/domain/validation';
+import { readRawOrder } from '../../shared/avro/order-reader';
 import type { ConsumerDefinition, Handler } from '../../shared/adapters/consumer-service';
+import type { EventBatch } from '../../shared/adapters/stage';
 import type { Spec } from '../../shared/config/spec';
 
 /** How often the lead check re-reads the watermark (other processes' partitions move it too). */
@@ -23,6 +25,33 @@ export function orderHandler(store: StateStore, limits: ValidationLimits, lead =
     },
     handle: (events) => store.applyOrders(events),
     prepare: (events) => store.prepareOrders(events),
+    batch: store.orderSink && (() => fastBatch(store.orderSink!(), limits, lead)),
+  };
+}
+
+/**
+ * The fast path: an order read off its bytes (readRawOrder) and found valid by the byte-level twin of
+ * the validation (rawOrderValid, the lead check) goes to the store with no object or string made
+ * for it; any other message, valid or not, is decoded and validated the usual way (EventBatch).
+ * Decoding and the objects it left for the garbage collector were a third of the consumer's CPU.
+ */
+function fastBatch(sink: OrderSink, limits: ValidationLimits, lead: EventTimeLead): EventBatch<OrderFacts> {
+  const raw = emptyRawOrder();
+  // one clock reading per chunk, before its events: earlier than validateOrder's reading per event,
+  // which only makes the future check stricter, and what it refuses takes the full path
+  const now = Date.now();
+  return {
+    take: (value) => {
+      if (!readRawOrder(value, raw) || !rawOrderValid(value, raw, limits, now) || !lead.allows(raw.eventTime)) return false;
+      lead.advance(raw.eventTime);
+      sink.addRaw(value, raw);
+      return true;
+    },
+    add: (e) => sink.add(e),
+    get size() {
+      return sink.size;
+    },
+    prepare: () => sink.prepare(),
   };
 }
 

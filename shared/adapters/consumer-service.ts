@@ -13,7 +13,7 @@ import { KafkaSubscriber } from './kafka/subscriber';
 import { RedisCheckpoints } from './redis/checkpoints';
 import { startLagMonitor } from './kafka/lag';
 import { RedisStateStore } from './redis/state-store';
-import { createStage, type StageResult } from './stage';
+import { createStage, type EventBatch, type StageResult } from './stage';
 import { dlqTopic, topicNames, type Topics } from './transport';
 
 export const consumerSpec = {
@@ -34,6 +34,8 @@ export interface Handler<T> {
   handle(events: T[]): Promise<StageResult>;
   /** See StageOptions.prepare. */
   prepare?(events: T[]): () => Promise<StageResult>;
+  /** See StageOptions.batch. */
+  batch?(): EventBatch<T>;
   ready?(): boolean;
   close?(): Promise<void>;
 }
@@ -73,7 +75,7 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   await dlq.connect();
   const groupId = groupIdOf(config.CONSUMER_GROUP, config.TOPIC_PREFIX, def.service);
   const retry = { retries: config.RETRY_COUNT, initialMs: config.RETRY_INITIAL_MS, maxMs: config.RETRY_MAX_MS };
-  const stage = createStage<T>({ codec: codecFor<T>(def.schema, false, def.fields), validate: (e) => handler.validate(e), handle: (e) => handler.handle(e), prepare: handler.prepare && ((e) => handler.prepare!(e)), dlq, retry, log, observer: metrics.observer });
+  const stage = createStage<T>({ codec: codecFor<T>(def.schema, false, def.fields), validate: (e) => handler.validate(e), handle: (e) => handler.handle(e), prepare: handler.prepare && ((e) => handler.prepare!(e)), batch: handler.batch && (() => handler.batch!()), dlq, retry, log, observer: metrics.observer });
   // the offsets up to which the state holds the effects, beside the state (transport.ts: OffsetCheckpoints)
   const checkpoints = new RedisCheckpoints(store.redis, config.KEY_PREFIX, groupId);
   const subscriber = new KafkaSubscriber(kafka, log, {

@@ -23,10 +23,25 @@ export interface StageOptions<T> {
    * a large chunk's objects are free while the store works (less for the GC to copy).
    */
   prepare?: (events: T[]) => () => Promise<StageResult>;
+  /**
+   * Optional, replaces `prepare`: a batch that takes a message straight from its bytes when it can
+   * tell that the message is valid (EventBatch.take). The others are decoded and validated as usual,
+   * and added if valid, so a message's outcome does not depend on which way it went.
+   */
+  batch?: () => EventBatch<T>;
   dlq: Publisher;
   retry: RetryOptions;
   log: Logger;
   observer?: StageObserver;
+}
+
+/** See StageOptions.batch. */
+export interface EventBatch<T> {
+  /** True: the message is valid and taken. False: nothing was taken; decode and validate it. */
+  take(value: Buffer): boolean;
+  add(event: T): void;
+  readonly size: number;
+  prepare(): () => Promise<StageResult>;
 }
 
 /**
@@ -43,9 +58,13 @@ export function createStage<T>(o: StageOptions<T>): BatchListener {
     const topic = messages[0].topic;
     const valid: T[] = [];
     const poison: { m: InboundMessage; err: PoisonMessageError }[] = [];
+    const batch = o.batch?.();
     for (const m of messages) {
+      if (batch && m.value && batch.take(m.value)) continue;
       try {
-        valid.push(o.validate(o.codec.decode(m.value).value));
+        const e = o.validate(o.codec.decode(m.value).value);
+        if (batch) batch.add(e);
+        else valid.push(e);
       } catch (raw) {
         const err = raw instanceof PoisonMessageError ? raw : new PoisonMessageError('VALIDATION_FAILED', (raw as Error).message, raw);
         poison.push({ m, err });
@@ -56,8 +75,8 @@ export function createStage<T>(o: StageOptions<T>): BatchListener {
       for (const { m, err } of poison) o.log.warn('message sent to dead-letter topic', { topic, partition: m.partition, offset: m.offset, code: err.code, reason: err.message });
       obs.consumed(topic, 'dlq', poison.length);
     }
-    if (valid.length > 0) {
-      const run = o.prepare ? o.prepare(valid.splice(0)) : () => o.handle(valid);
+    if ((batch ? batch.size : valid.length) > 0) {
+      const run = batch ? batch.prepare() : o.prepare ? o.prepare(valid.splice(0)) : () => o.handle(valid);
       let r: StageResult;
       try {
         r = await withRetry(run, retrying(o, topic));

@@ -26,9 +26,14 @@ export class EventTimeLead {
     return this.newest;
   }
 
+  /** False for an event too far ahead (check() would throw); counts nothing as seen. */
+  allows(eventTime: number): boolean {
+    return !(this.maxLeadMs > 0 && this.newest > 0 && eventTime > this.newest + this.maxLeadMs);
+  }
+
   /** Throws a poison-message error for an event too far ahead; otherwise counts its time as seen. */
   check(eventTime: number): void {
-    if (this.maxLeadMs > 0 && this.newest > 0 && eventTime > this.newest + this.maxLeadMs) {
+    if (!this.allows(eventTime)) {
       const days = (eventTime - this.newest) / 86_400_000;
       throw new PoisonMessageError(
         'VALIDATION_FAILED',

@@ -92,3 +92,23 @@ export interface RestockAlert {
   shortfall: number;
   modelVersion: string;
 }
+
+/**
+ * An order's facts as read off the wire without decoding its strings: offsets into the message's
+ * bytes for the id and the product (the order consumer's fast path, shared/avro/order-reader.ts).
+ * `kind` is the index of OrderKind in the schema's symbols.
+ */
+export interface RawOrder {
+  idStart: number;
+  idEnd: number;
+  skuStart: number;
+  skuEnd: number;
+  eventTime: number;
+  kind: number;
+  quantity: number;
+  unitPrice: number;
+}
+
+export function emptyRawOrder(): RawOrder {
+  return { idStart: 0, idEnd: 0, skuStart: 0, skuEnd: 0, eventTime: 0, kind: 0, quantity: 0, unitPrice: 0 };
+}

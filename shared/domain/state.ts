@@ -1,4 +1,4 @@
-import type { ListingEvent, OrderFacts, ReviewEvent } from './events';
+import type { ListingEvent, OrderFacts, RawOrder, ReviewEvent } from './events';
 import type { SmoothingParams } from './smoothing';
 
 /** What the pipeline keeps per product; the forecaster reads it, the consumers write it. */
@@ -49,11 +49,24 @@ export interface EmbeddedListing {
   modelId: string;
 }
 
+/**
+ * A chunk's orders gathered for the store, either decoded or as message bytes already read and
+ * validated (RawOrder: the order consumer's fast path); `prepare` as StateStore.prepareOrders.
+ */
+export interface OrderSink {
+  addRaw(buf: Uint8Array, o: RawOrder): void;
+  add(e: OrderFacts): void;
+  readonly size: number;
+  prepare(): () => Promise<ApplyStats>;
+}
+
 /** The port through which handlers store state: Redis in production, memory in the embedded demo. */
 export interface StateStore {
   applyOrders(events: OrderFacts[]): Promise<ApplyStats>;
   /** The same as an operation built once, which may run more than once (retries): it is idempotent. */
   prepareOrders(events: OrderFacts[]): () => Promise<ApplyStats>;
+  /** Optional: a sink that also takes orders as bytes (a store without one gets decoded events). */
+  orderSink?(): OrderSink;
   applyReviews(items: EmbeddedReview[]): Promise<ApplyStats>;
   applyListings(items: EmbeddedListing[]): Promise<ApplyStats>;
   read(skus: string[]): Promise<ProductSnapshot[]>;

@@ -1,5 +1,5 @@
 import { PoisonMessageError } from '../errors';
-import type { ListingEvent, OrderFacts, ReviewEvent, InventoryEvent } from './events';
+import type { ListingEvent, OrderFacts, RawOrder, ReviewEvent, InventoryEvent } from './events';
 
 /** Limits beyond which an event is rejected as absurd rather than stored. From config. */
 export interface ValidationLimits {
@@ -38,6 +38,35 @@ export function validateOrder<T extends OrderFacts>(e: T, l: ValidationLimits, n
   if (e.kind !== 'ORDER' && e.quantity > 0) fail(`a ${e.kind} must carry a negative quantity`);
   if (!Number.isFinite(e.unitPrice) || e.unitPrice < 0 || e.unitPrice > l.maxUnitPrice) fail(`unitPrice ${e.unitPrice} is not in [0, ${l.maxUnitPrice}]`);
   return e;
+}
+
+/** Bytes allowed in a product id: the class of SKU above, [A-Za-z0-9._:-] (the first byte not ._:-). */
+const SKU_BYTE = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-') SKU_BYTE[c.charCodeAt(0)] = 1;
+
+/**
+ * The byte-level twin of validateOrder for the order consumer's fast path: true only when
+ * validateOrder accepts the order these bytes decode to. It is stricter: an id must be printable
+ * ASCII (bytes 0x20..0x7f, where characters are bytes) and at most 200 bytes. Anything else, valid
+ * or not, is answered false and takes the full decode and validateOrder, which give the reason.
+ * test/unit/pipeline/order-reader.test.ts holds the two to the same answers.
+ */
+export function rawOrderValid(buf: Uint8Array, o: RawOrder, l: ValidationLimits, now: number): boolean {
+  const idLen = o.idEnd - o.idStart;
+  if (idLen < 1 || idLen > 200) return false;
+  for (let i = o.idStart; i < o.idEnd; i++) if (buf[i] < 0x20 || buf[i] > 0x7f) return false;
+  const skuLen = o.skuEnd - o.skuStart;
+  if (skuLen < 1 || skuLen > 64) return false;
+  const first = buf[o.skuStart];
+  if (first === 0x2e || first === 0x5f || first === 0x3a || first === 0x2d) return false;
+  for (let i = o.skuStart; i < o.skuEnd; i++) if (buf[i] > 0x7f || SKU_BYTE[buf[i]] === 0) return false;
+  const t = o.eventTime;
+  if (!(t >= EARLIEST) || t > now + l.maxFutureSkewMs) return false;
+  const q = o.quantity;
+  if (!Number.isInteger(q) || q === 0 || Math.abs(q) > l.maxOrderQuantity) return false;
+  if ((o.kind === 0) !== q > 0) return false; // ORDER positive; CANCELLATION and RETURN negative
+  const p = o.unitPrice;
+  return Number.isFinite(p) && p >= 0 && p <= l.maxUnitPrice;
 }
 
 export function validateReview(e: ReviewEvent, l: ValidationLimits, now = Date.now()): ReviewEvent {

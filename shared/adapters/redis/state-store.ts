@@ -8,12 +8,12 @@ import { ConfigError, TrendcastError } from '../../errors';
 import type { ListingEvent, OrderFacts } from '../../domain/events';
 import {
   addStats, EMPTY_STATS, groupBySku,
-  type ApplyStats, type EmbeddedListing, type EmbeddedReview, type ProductSnapshot, type SeriesSettings, type StateStore,
+  type ApplyStats, type EmbeddedListing, type EmbeddedReview, type OrderSink, type ProductSnapshot, type SeriesSettings, type StateStore,
 } from '../../domain/state';
 import { globalKeys, productKeys } from './keys';
 import { registerScripts, type ReadProductReply, type ScriptCommands } from './scripts';
 import { parseReadReply } from './snapshot';
-import { epochLength, orderPieces, packCalls } from './order-args';
+import { epochLength, OrderBatch, packCalls } from './order-args';
 import { withRetry } from '../../retry';
 
 type Client = Redis & ScriptCommands;
@@ -77,11 +77,29 @@ export class RedisStateStore implements StateStore {
 
   /** The script calls are built once from the events (which the caller may then drop) and sent on each run. */
   prepareOrders(events: OrderFacts[]): () => Promise<ApplyStats> {
+    const batch = new OrderBatch(this.s.bucketMs);
+    for (const e of events) batch.add(e);
+    return this.prepareBatch(batch);
+  }
+
+  orderSink(): OrderSink {
+    const batch = new OrderBatch(this.s.bucketMs);
+    return {
+      addRaw: (buf, o) => batch.addRaw(buf, o),
+      add: (e) => batch.add(e),
+      get size() {
+        return batch.size;
+      },
+      prepare: () => this.prepareBatch(batch),
+    };
+  }
+
+  private prepareBatch(batch: OrderBatch): () => Promise<ApplyStats> {
     const { alpha, beta, maxBuckets, bucketMs } = this.s;
-    const pieces = orderPieces(events, bucketMs, maxBuckets, MAX_EVENTS_PER_PIECE);
-    const skus = [...new Set(pieces.map((p) => p.sku))];
+    const pieces = batch.pieces(maxBuckets, MAX_EVENTS_PER_PIECE);
+    const skus = batch.skus();
     const calls = packCalls(pieces, (sku) => orderKeys(productKeys(this.prefix, sku)), MAX_EVENTS_PER_CALL, MAX_PRODUCTS_PER_CALL);
-    const newest = maxTime(events);
+    const newest = Math.max(0, batch.newest);
     const epochLen = epochLength(maxBuckets);
     return async () => {
       const results = await this.guard(Promise.all(calls.map((c) => this.redis.applyOrders(c.keys.length, ...c.keys, alpha, beta, maxBuckets, bucketMs, epochLen, ...c.args))), 'apply_orders');
@@ -177,12 +195,6 @@ export class RedisStateStore implements StateStore {
     return redisCall(p, op, this.latency);
   }
 
-}
-
-function maxTime(events: { eventTime: number }[]): number {
-  let m = 0;
-  for (const e of events) if (e.eventTime > m) m = e.eventTime;
-  return m;
 }
 
 function toBytes(v: Float32Array | null): Buffer {
