@@ -8,7 +8,7 @@ import { MemoryBus } from '../../../shared/adapters/memory/bus';
 import { redisCall } from '../../../shared/adapters/redis/guard';
 import { createStage } from '../../../shared/adapters/stage';
 import type { InboundMessage } from '../../../shared/adapters/transport';
-import type { OrderEvent } from '../../../shared/domain/events';
+import { ORDER_FACT_FIELDS, type OrderEvent, type OrderFacts } from '../../../shared/domain/events';
 import { TrendcastError, toTrendcastError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/log';
 
@@ -77,4 +77,50 @@ test('errors: a script failing on its input or a wrong key type is permanent; a 
   expect(await classify(new Error('Connection is closed.'))).toEqual(['STORE_UNAVAILABLE', true]);
   expect(toTrendcastError(new TypeError('x is undefined')).retriable).toBe(false);
   expect(toTrendcastError(new Error('socket hang up')).retriable).toBe(true);
+});
+
+test("the order consumer's fast path: valid orders go in from their bytes, the others through decode and validateOrder, poison to the DLQ", async () => {
+  const { orderHandler } = await import('../../../services/order-consumer/handler');
+  const { EventTimeLead } = await import('../../../shared/domain/event-lead');
+  const facts = codecFor<OrderFacts>('order', false, ORDER_FACT_FIELDS);
+  const raw: string[] = [];
+  const decoded: string[] = [];
+  const sink = {
+    size: 0,
+    addRaw(buf: Uint8Array, o: { idStart: number; idEnd: number }) {
+      raw.push(Buffer.from(buf.subarray(o.idStart, o.idEnd)).toString('utf8'));
+      this.size++;
+    },
+    add(e: OrderFacts) {
+      decoded.push(e.eventId);
+      this.size++;
+    },
+    prepare() {
+      const n = this.size;
+      return async () => ({ applied: n, duplicates: 0, tooLate: 0 });
+    },
+  };
+  const store = { orderSink: () => sink, applyOrders: async () => ({ applied: 0, duplicates: 0, tooLate: 0 }), prepareOrders: () => async () => ({ applied: 0, duplicates: 0, tooLate: 0 }) };
+  const limits = { maxOrderQuantity: 1000, maxUnitPrice: 10000, maxTextChars: 100, maxFutureSkewMs: 3600_000 };
+  const handler = orderHandler(store as never, limits, new EventTimeLead(30 * 86_400_000));
+  const dlq = new MemoryBus();
+  const consumed: Record<string, number> = {};
+  const stage = createStage<OrderFacts>({
+    codec: facts, validate: handler.validate, handle: handler.handle, prepare: handler.prepare, batch: handler.batch, dlq, retry, log,
+    observer: { consumed: (_t, outcome, n) => void (consumed[outcome] = (consumed[outcome] ?? 0) + n), batchSeconds: () => {} },
+  });
+  const events = Array.from({ length: 20 }, (_, i) => order(i, `P${i % 3}`));
+  events[4] = { ...events[4], eventId: 'e4-café' }; // valid, but not ASCII: the full path
+  events[9] = { ...events[9], quantity: 0 }; // invalid: the full path gives the reason
+  const messages = inbound(events);
+  messages[13] = { ...messages[13], value: messages[13].value!.subarray(0, 20) }; // truncated
+  await stage(messages, { heartbeat: async () => {} });
+  expect(decoded).toEqual(['e4-café']);
+  expect(raw).toEqual(events.map((e) => e.eventId).filter((id, i) => i !== 4 && i !== 9 && i !== 13));
+  const dead = (dlq.topics.get('orders.dlq') ?? []).map((m) => [m.headers['dlq-source-offset'], m.headers['dlq-code'], m.headers['dlq-reason']]);
+  expect(dead).toEqual([
+    ['9', 'VALIDATION_FAILED', 'quantity 0 must be a non-zero integer'],
+    ['13', 'DECODE_FAILED', 'cannot decode trendcast.events.OrderEvent: truncated datum'],
+  ]);
+  expect(consumed).toEqual({ ok: 18, dlq: 2 });
 });
