@@ -53,7 +53,7 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   scheduler.start();
   const server = await startHttpServer(c.METRICS_PORT, registry, {
     kafka: () => publisher.healthy,
-    redis: () => store.redis.status === 'ready',
+    redis: () => store.ready,
     model: () => active.current() !== undefined,
   });
   log.info('started', { topic, model: active.current().model.name, version: active.current().version, metricsPort: server.port });

@@ -77,7 +77,7 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   const retry = { retries: config.RETRY_COUNT, initialMs: config.RETRY_INITIAL_MS, maxMs: config.RETRY_MAX_MS };
   const stage = createStage<T>({ codec: codecFor<T>(def.schema, false, def.fields), validate: (e) => handler.validate(e), handle: (e) => handler.handle(e), prepare: handler.prepare && ((e) => handler.prepare!(e)), batch: handler.batch && (() => handler.batch!()), dlq, retry, log, observer: metrics.observer });
   // the offsets up to which the state holds the effects, beside the state (transport.ts: OffsetCheckpoints)
-  const checkpoints = new RedisCheckpoints(store.redis, config.KEY_PREFIX, groupId);
+  const checkpoints = new RedisCheckpoints(store.control, config.KEY_PREFIX, groupId);
   const subscriber = new KafkaSubscriber(kafka, log, {
     chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: config.CONSUMER_PENDING_CHUNKS,
     ordered: !def.orderIndependent, sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS, checkpoints, onStateBehind: (t) => metrics.stateRewinds.inc({ topic: t }),
@@ -86,7 +86,7 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   const lag = startLagMonitor(kafka, groupId, [topic], metrics.lag, 5000, log);
   const server = await startHttpServer(config.METRICS_PORT, registry, {
     kafka: () => subscriber.ready && dlq.healthy,
-    redis: () => store.redis.status === 'ready',
+    redis: () => store.ready,
     handler: () => handler.ready?.() ?? true,
   });
   log.info('started', { topic, groupId, metricsPort: server.port });

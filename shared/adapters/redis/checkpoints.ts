@@ -6,9 +6,10 @@ import type { ScriptCommands } from './scripts';
 
 /**
  * A consumer group's checkpoints in the Redis that holds its state (transport.ts: OffsetCheckpoints).
- * One hash per group, written with the same client as the effects: Redis applies one client's
- * commands in order, and an RDB snapshot or the AOF keeps a prefix of them, so a checkpoint that
- * survived a restart means the effects before it did too. That holds for one Redis (with replicas);
+ * One hash per group, written only once the replies to the effects have come: Redis has executed
+ * them by then. It executes commands one at a time (over all connections), and an RDB snapshot or
+ * the AOF keeps a prefix of that order, so a checkpoint that survived a restart means the effects
+ * before it did too. That holds for one Redis (with replicas);
  * on Redis Cluster each shard restores on its own, so there it is not guaranteed.
  */
 export class RedisCheckpoints implements OffsetCheckpoints {

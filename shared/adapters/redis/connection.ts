@@ -29,7 +29,10 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
  * flow alive through NAT/conntrack tables that drop idle ones and lets the kernel find a dead
  * peer on a connection with nothing in flight.
  */
-export function createRedis(url: string, log?: Logger, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS): Redis {
+export function createRedis(url: string, log?: Logger, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS, opts: { second?: boolean } = {}): Redis {
+  // a second connection of the same process to the same Redis (RedisStateStore.control) goes away
+  // and comes back with the first: its lines at debug, so one outage is one warning
+  const say = opts.second ? (msg: string, f: Record<string, unknown>) => log?.debug(msg, { ...f, connection: 'control' }) : undefined;
   const redis = new Redis(url, {
     maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: true,
     socketTimeout: timeoutMs, commandTimeout: timeoutMs, connectTimeout: timeoutMs, keepAlive: 30_000,
@@ -39,12 +42,15 @@ export function createRedis(url: string, log?: Logger, timeoutMs = DEFAULT_REDIS
     if (lost) return;
     lost = true;
     const unreachable = /Socket timeout|timed out|ETIMEDOUT/.test(err.message);
-    log?.warn('redis connection lost; reconnecting', { err: err.message, ...(unreachable && { reason: `no reply in ${timeoutMs} ms: Redis unreachable` }) });
+    const fields = { err: err.message, ...(unreachable && { reason: `no reply in ${timeoutMs} ms: Redis unreachable` }) };
+    if (say) say('redis connection lost; reconnecting', fields);
+    else log?.warn('redis connection lost; reconnecting', fields);
   });
   redis.on('ready', () => {
     if (!lost) return;
     lost = false;
-    log?.info('redis connection back');
+    if (say) say('redis connection back', {});
+    else log?.info('redis connection back');
   });
   redis.on('close', () => clearStaleSocketTimer(redis));
   // An idle connection has nothing in flight, so neither timeout can fire and a partition would go

@@ -28,18 +28,27 @@ const MAX_EVENTS_PER_CALL = 1000;
 
 export class RedisStateStore implements StateStore {
   readonly redis: Client;
+  /**
+   * Small commands that a chunk waits for (its products' marks, the consumer's checkpoints) on a
+   * connection of their own. On `redis` they queue behind the script calls of the chunks sent
+   * since, and the chunk then waited for the next chunk's storing too: a pipeline one chunk deep.
+   * Each is sent after the replies of what it follows, so Redis has executed that before it.
+   */
+  readonly control: Client;
   private readonly g: ReturnType<typeof globalKeys>;
 
   /** timeoutMs: REDIS_TIMEOUT_MS (connection.ts: how long without a reply means Redis is unreachable). */
   constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>, private readonly log?: Logger, timeoutMs?: number) {
     this.redis = createRedis(url, log, timeoutMs) as Client;
+    this.control = createRedis(url, log, timeoutMs, { second: true }) as Client;
     registerScripts(this.redis);
+    registerScripts(this.control);
     this.g = globalKeys(prefix);
   }
 
   async connect(): Promise<void> {
     try {
-      await this.redis.connect();
+      await Promise.all([this.redis.connect(), this.control.connect()]);
     } catch (err) {
       throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
     }
@@ -165,8 +174,13 @@ export class RedisStateStore implements StateStore {
     return v === null ? 0 : Number(v);
   }
 
+  /** Both connections are up. */
+  get ready(): boolean {
+    return this.redis.status === 'ready' && this.control.status === 'ready';
+  }
+
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.all([this.redis, this.control].map((c) => c.quit().catch(() => c.disconnect())));
   }
 
   /**
@@ -178,7 +192,7 @@ export class RedisStateStore implements StateStore {
   private async touch(skus: string[], maxOrderTime: number | null): Promise<void> {
     if (skus.length === 0) return;
     const now = Date.now();
-    const pipe = this.redis.pipeline().sadd(this.g.products, ...skus);
+    const pipe = this.control.pipeline().sadd(this.g.products, ...skus);
     pipe.zadd(this.g.dirty, ...skus.flatMap((s) => [now, s]));
     if (maxOrderTime !== null) pipe.zadd(this.g.watermark, 'GT', maxOrderTime, 'w');
     // a failed command here must fail the chunk, else it is committed with its products not marked
