@@ -51,7 +51,7 @@ export async function startRestockTrigger(env = process.env): Promise<{ stop(): 
   const checkpoints = new RedisCheckpoints(store.redis, c.KEY_PREFIX, groupId);
   for (const topic of [t.trends, t.inventory]) metrics.stateRewinds.inc({ topic }, 0);
   const subscriber = new KafkaSubscriber(kafka, log, {
-    chunkSize: c.CONSUMER_CHUNK_SIZE, partitionsConcurrently: c.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: c.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: c.CONSUMER_PENDING_CHUNKS, sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS,
+    chunkSize: c.CONSUMER_CHUNK_SIZE, partitionsConcurrently: c.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: c.CONSUMER_BATCH_MAX_BYTES, maxBytes: c.CONSUMER_FETCH_MAX_BYTES, maxPendingChunks: c.CONSUMER_PENDING_CHUNKS, sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS,
     checkpoints, onStateBehind: (topic) => metrics.stateRewinds.inc({ topic }),
   });
   // a batch holds one topic-partition, so each goes whole to its topic's stage

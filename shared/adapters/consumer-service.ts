@@ -79,7 +79,7 @@ export async function runConsumerService<T, S extends Spec>(def: ConsumerDefinit
   // the offsets up to which the state holds the effects, beside the state (transport.ts: OffsetCheckpoints)
   const checkpoints = new RedisCheckpoints(store.control, config.KEY_PREFIX, groupId);
   const subscriber = new KafkaSubscriber(kafka, log, {
-    chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES, maxPendingChunks: config.CONSUMER_PENDING_CHUNKS,
+    chunkSize: config.CONSUMER_CHUNK_SIZE, partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY, maxBytesPerPartition: config.CONSUMER_BATCH_MAX_BYTES, maxBytes: config.CONSUMER_FETCH_MAX_BYTES, maxPendingChunks: config.CONSUMER_PENDING_CHUNKS,
     ordered: !def.orderIndependent, sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS, checkpoints, onStateBehind: (t) => metrics.stateRewinds.inc({ topic: t }),
   });
   const sub = await subscriber.subscribe({ groupId, topics: [topic], fromBeginning: config.FROM_BEGINNING }, stage);

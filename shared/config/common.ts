@@ -11,6 +11,9 @@ export const kafkaSpec = {
   KAFKA_CLIENT_ID: { kind: 'string', default: 'trendcast', doc: 'Kafka client id prefix' },
   TOPIC_PREFIX: { kind: 'string', default: '', pattern: /^[A-Za-z0-9._-]*$/, doc: 'Prefix of every topic name (tests use a random one)' },
   CONSUMER_BATCH_MAX_BYTES: { kind: 'int', default: 4194304, min: 1024, doc: 'Max bytes per partition fetch' },
+  // kafkajs decodes a whole fetch response in one go on the consumer's one thread, which meanwhile
+  // sends nothing to Redis and reads none of its replies: at kafkajs's 10 MiB Redis sat idle
+  CONSUMER_FETCH_MAX_BYTES: { kind: 'int', default: 4194304, min: 1024, doc: 'Max bytes of one fetch over all partitions (a smaller fetch keeps the store fed between them)' },
   RETRY_INITIAL_MS: { kind: 'int', default: 200, min: 1, atMost: 'RETRY_MAX_MS', doc: 'First backoff of a retried transient failure' },
   RETRY_MAX_MS: { kind: 'int', default: 10000, min: 1, doc: 'Largest backoff' },
   RETRY_COUNT: { kind: 'int', default: 8, min: 0, doc: 'Retries of a transient failure before the consumer restarts the batch' },

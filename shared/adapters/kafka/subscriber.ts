@@ -10,6 +10,8 @@ export interface KafkaSubscriberOptions {
   chunkSize: number;
   partitionsConcurrently: number;
   maxBytesPerPartition: number;
+  /** Max bytes of one fetch over all partitions (kafkajs's default: 10 MiB). */
+  maxBytes?: number;
   /** Chunks of a partition fetched ahead of the one being stored (>= 1). */
   maxPendingChunks?: number;
   /** False when the listener's effects do not depend on the order of chunks (see PartitionLane). */
@@ -58,7 +60,7 @@ export class KafkaSubscriber implements Subscriber {
     const sessionTimeout = this.o.sessionTimeoutMs ?? 30000;
     // a heartbeat at least three times per session, as Kafka advises, so one lost beat does not evict
     const heartbeatInterval = Math.min(3000, Math.floor(sessionTimeout / 3));
-    const consumer = this.kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: this.o.maxBytesPerPartition, sessionTimeout, heartbeatInterval });
+    const consumer = this.kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: this.o.maxBytesPerPartition, ...(this.o.maxBytes !== undefined && { maxBytes: this.o.maxBytes }), sessionTimeout, heartbeatInterval });
     this.consumers.push(consumer);
     this.staleMs = sessionTimeout + STALE_AFTER_MS;
     const contact = () => (this.lastContact = this.now());
