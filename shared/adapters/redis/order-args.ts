@@ -39,7 +39,7 @@ class ProductEvents {
 /**
  * A chunk's order events, grouped by product as they come, ready to be cut into apply-orders calls.
  * Events come either decoded (add) or as the bytes of a message (addRaw, the order consumer's fast
- * path: no string or object per event; the product is found by a hash of its id's characters,
+ * path: no string or object per event; the product is found by a hash of its sku's characters,
  * which are its bytes, since a valid sku is ASCII). The ids are copied into one buffer of the batch,
  * as UTF-8 in both cases, so the calls do not depend on which path an event took.
  * This runs for every event the consumer takes in, hence the plain arrays and loops.
@@ -66,9 +66,7 @@ export class OrderBatch {
     const at = this.room(len);
     const bytes = this.bytes;
     for (let i = 0; i < len; i++) bytes[at + i] = buf[o.idStart + i];
-    this.used = at + len;
-    p.ids.push(at, at + len);
-    this.push(p, o.eventTime, o.quantity);
+    this.push(p, at, len, o.eventTime, o.quantity);
   }
 
   add(e: OrderFacts): void {
@@ -81,9 +79,7 @@ export class OrderBatch {
     const len = Buffer.byteLength(e.eventId, 'utf8');
     const at = this.room(len);
     this.bytes.write(e.eventId, at, len, 'utf8');
-    this.used = at + len;
-    p.ids.push(at, at + len);
-    this.push(p, e.eventTime, e.quantity);
+    this.push(p, at, len, e.eventTime, e.quantity);
   }
 
   skus(): string[] {
@@ -110,7 +106,10 @@ export class OrderBatch {
     return pieces;
   }
 
-  private push(p: ProductEvents, eventTime: number, quantity: number): void {
+  /** An event of p whose id was just written at bytes[at..at + len). */
+  private push(p: ProductEvents, at: number, len: number, eventTime: number, quantity: number): void {
+    this.used = at + len;
+    p.ids.push(at, at + len);
     p.pairs.push(Math.floor(eventTime / this.bucketMs), quantity);
     if (eventTime > p.newest) p.newest = eventTime;
     if (eventTime > this.newest) this.newest = eventTime;
