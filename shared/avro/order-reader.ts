@@ -1,12 +1,13 @@
 import type { RawOrder } from '../domain/events';
+import { sameFingerprint } from './codec';
 
 /**
  * Reads an order message of the current schema (schemas/order.avsc, single-object encoding) into a
  * RawOrder without decoding its strings or making an object: the order consumer's fast path, run
  * for every message. It knows exactly one writer version (ORDER_READER_FINGERPRINT), and answers
  * false for anything else: another version, a truncated or padded datum, an enum or union index out
- * of range, a long past 2^52 in magnitude. Those messages take AvroCodec.decode, which reads what avsc can and
- * gives the reason for what it cannot, so the fast path changes no outcome, only the cost.
+ * of range, a long past 2^52 in magnitude. Those messages take AvroCodec.decode, which reads what
+ * avsc can and gives the reason for what it cannot, so the fast path changes no outcome, only the cost.
  * The field order below is the schema's; test/unit/pipeline/order-reader.test.ts checks both
  * against avsc on random orders.
  */
@@ -28,8 +29,7 @@ const FINGERPRINT = Buffer.from(ORDER_READER_FINGERPRINT, 'hex');
 
 function read(buf: Uint8Array, out: RawOrder): boolean {
   const end = buf.length;
-  if (end < 10 || buf[0] !== 0xc3 || buf[1] !== 0x01) return false;
-  for (let i = 0; i < 8; i++) if (buf[2 + i] !== FINGERPRINT[i]) return false;
+  if (end < 10 || buf[0] !== 0xc3 || buf[1] !== 0x01 || !sameFingerprint(buf, FINGERPRINT)) return false;
   const r = reader.reset(buf, 10);
   // eventId: string
   const idLen = r.long();
