@@ -33,7 +33,7 @@ import { forecasterSpec } from '../services/forecaster/config';
 import { createTopics, deleteTopicsWithPrefix } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { BROKERS, REDIS_URL, ROOT, uniq } from '../test/integration/support/services';
-import { cpuOf, infraPid } from './proc';
+import { cpuOf, infraPid, threadCpu, threadCpuDiff } from './proc';
 
 const arg = (name: string, def: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : def);
 const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
@@ -149,6 +149,7 @@ async function workerPasses(job: ForecastJob, skus: string[]) {
   const cpuMs: number[] = [];
   const serverMs: string[] = [];
   const [redis, kafka] = [infraPid('redis'), infraPid('kafka')];
+  const threads0 = threadCpu(process.pid);
   let published = 0;
   const t0 = Date.now();
   const batchOf = (p: number) => (ALTERNATE > 0 && p % 2 === 1 ? ALTERNATE : BATCH);
@@ -162,9 +163,11 @@ async function workerPasses(job: ForecastJob, skus: string[]) {
     published += n;
   }
   const rate = published / secs(t0);
+  // which of this process's threads took the passes' CPU (the main thread is "node", the LSTM's a worker)
+  const threads = threadCpuDiff(threads0, threadCpu(process.pid));
   if (session) await stopProfile(session, PROFILE!);
   if (alloc) await stopAllocProfile(alloc, ALLOC!);
-  return { rate, passes, cpuMs, serverMs, batchOf };
+  return { rate, passes, cpuMs, serverMs, batchOf, threads };
 }
 
 /** Median of the passes (and of their CPU) run at each batch size, for --alternate. */
@@ -253,6 +256,7 @@ async function main() {
       `| the same steps, Node CPU (all threads) | ${ms(split.cpu.read)} / ${ms(split.cpu.model)} / ${ms(split.cpu.encode)} / ${ms(split.cpu.publish)} ms |`,
       `| worker pass (ForecastJob.runAll, pipelined), ${PASSES} passes | ${rate(worker.rate)} products/s (passes: ${worker.passes.map(rate).join(', ')}) |`,
       `| Node CPU per worker pass (main thread, LSTM thread, GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,
+      `| the same over all passes, by thread | ${worker.threads} |`,
       `| Redis / Kafka broker CPU per worker pass (/proc, 10 ms ticks) | ${worker.serverMs.join(', ')} ms |`,
       ...(ALTERNATE > 0 ? [`| passes alternating between batch sizes | ${byBatch(worker)} |`] : []),
       `| peak heap / RSS | ${(mem.heapUsed / 2 ** 20).toFixed(0)} / ${(mem.rss / 2 ** 20).toFixed(0)} MiB |`,

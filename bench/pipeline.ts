@@ -19,7 +19,7 @@ import { orderEvents } from './retail-data';
 import { collectCount, createTopics, deleteTopicsWithPrefix, kafka, produce } from '../test/integration/support/kafka';
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { ROOT, startService, uniq } from '../test/integration/support/services';
-import { cpuOf, infraPid } from './proc';
+import { cpuOf, infraPid, threadCpu, threadCpuDiff } from './proc';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
@@ -37,8 +37,10 @@ function reviewTexts(titles: string[], n: number): string[] {
 async function rawConsume(topic: string, n: number): Promise<{ seconds: number; cpu: number; broker: number }> {
   const c0 = process.cpuUsage();
   const b0 = cpuOf(infraPid('kafka'));
+  const th0 = threadCpu(infraPid('kafka'));
   const t0 = Date.now();
   await collectCount(topic, n);
+  if (process.env.BENCH_BROKER_THREADS) process.stderr.write(`broker threads, raw run: ${threadCpuDiff(th0, threadCpu(infraPid('kafka')))}\n`);
   const c = process.cpuUsage(c0);
   return { seconds: (Date.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, broker: cpuOf(infraPid('kafka')) - b0 };
 }
@@ -49,6 +51,7 @@ async function throughService(service: string, topic: string, n: number, env: Re
   const svc = await startService(service, { ...env, CONSUMER_GROUP: group });
   const cpuAtStart = cpuOf(svc.proc.pid);
   const broker0 = cpuOf(infraPid('kafka'));
+  const th0 = threadCpu(infraPid('kafka'));
   const t0 = Date.now();
   // polled often on one connected admin client: the end is known to within ~20 ms plus a round trip
   const admin = kafka.admin();
@@ -61,6 +64,8 @@ async function throughService(service: string, topic: string, n: number, env: Re
   const cpuSeconds = cpuOf(svc.proc.pid) - cpuAtStart;
   const redisSeconds = cpuOf(infraPid('redis')) - redis0;
   const brokerSeconds = cpuOf(infraPid('kafka')) - broker0;
+  // BENCH_BROKER_THREADS=1: where the broker's CPU went, by thread group
+  if (process.env.BENCH_BROKER_THREADS) process.stderr.write(`broker threads, ${service} run: ${threadCpuDiff(th0, threadCpu(infraPid('kafka')))}\n`);
   const status = fs.readFileSync(`/proc/${svc.proc.pid}/status`, 'utf8');
   const peakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
   // BENCH_SERVICE_LOGS=1: the service's own output on stderr (e.g. with BENCH_NODE_ARGS=--trace-gc)

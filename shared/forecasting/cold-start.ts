@@ -69,15 +69,11 @@ export class ColdStartModel implements ForecastModel {
 
   async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
     if (this.refs.length === 0) throw new Error('cold_start: no reference products (call fit with series that have 28+ days of sales)');
-    return batch.map((s) => this.one(s, horizon));
+    const neighbours = this.index.nearestMany(batch, this.k, this.priceWeight);
+    return batch.map((s, i) => this.one(s, neighbours[i], horizon));
   }
 
-  private neighbours(s: SeriesInput): number[] {
-    return this.index.nearest(s.embedding, s.price, this.k, this.priceWeight);
-  }
-
-  private one(s: SeriesInput, horizon: number): QuantileForecast {
-    const nb = this.neighbours(s);
+  private one(s: SeriesInput, nb: number[], horizon: number): QuantileForecast {
     const originDay = Math.floor(s.startTime / s.bucketMs) + s.history.length - 1;
     const daily = s.bucketMs === DAY_MS;
     const out: QuantileForecast = { p10: [], p50: [], p90: [] };
@@ -85,15 +81,20 @@ export class ColdStartModel implements ForecastModel {
     // one typed pool for every step: numeric sort without a comparator, no per-step garbage
     const pool = new Float64Array(nb.length * spread);
     for (let h = 1; h <= horizon; h++) {
-      let n = 0;
+      const counts = { nonzero: 0, negative: 0, zeros: 0 };
       for (const j of nb) {
         const r = this.refs[j];
         for (let u = 1; u <= spread; u++) {
           const i = h - u; // days since the (shifted) launch
-          pool[n++] = i < 0 ? 0 : r.launch[daily && r.firstDay >= 0 ? sameWeekday(i, r.firstDay, originDay + h, r.launch.length) : Math.min(i, r.launch.length - 1)];
+          const v = i < 0 ? 0 : r.launch[daily && r.firstDay >= 0 ? sameWeekday(i, r.firstDay, originDay + h, r.launch.length) : Math.min(i, r.launch.length - 1)];
+          if (v === 0) counts.zeros++;
+          else {
+            pool[counts.nonzero++] = v;
+            if (v < 0) counts.negative++;
+          }
         }
       }
-      const [p10, p50, p90] = sortedQuantiles(pool);
+      const [p10, p50, p90] = poolQuantiles(pool, counts);
       out.p10.push(p10);
       out.p50.push(p50);
       out.p90.push(p90);
@@ -102,14 +103,22 @@ export class ColdStartModel implements ForecastModel {
   }
 }
 
-function sortedQuantiles(pool: Float64Array): [number, number, number] {
-  if (pool.length === 0) return [0, 0, 0];
-  pool.sort();
+/**
+ * p10/p50/p90 (linear interpolation) of a pool given as its nonzero values (pool[0..nonzero), of
+ * which `negative` are below 0) and a count of zeros: the values of the whole pool sorted, without
+ * sorting the zeros, which are most of it (days before a launch, days without sales).
+ */
+export function poolQuantiles(pool: Float64Array, c: { nonzero: number; negative: number; zeros: number }): [number, number, number] {
+  const n = c.nonzero + c.zeros;
+  if (n === 0) return [0, 0, 0];
+  const sorted = pool.subarray(0, c.nonzero).sort();
+  const rank = (r: number) => (r < c.negative ? sorted[r] : r < c.negative + c.zeros ? 0 : sorted[r - c.zeros]);
   const at = (q: number) => {
-    const x = (pool.length - 1) * q;
+    const x = (n - 1) * q;
     const lo = Math.floor(x);
-    const hi = Math.min(pool.length - 1, lo + 1);
-    return pool[lo] + (x - lo) * (pool[hi] - pool[lo]);
+    const hi = Math.min(n - 1, lo + 1);
+    const a = rank(lo);
+    return a + (x - lo) * (rank(hi) - a);
   };
   return [at(0.1), at(0.5), at(0.9)];
 }

@@ -56,6 +56,8 @@ export function knn(
 export class KnnIndex {
   private readonly norms: Float64Array;
   private readonly scores: Float64Array;
+  /** Scores of the second query of a pair (nearestMany). */
+  private pair?: Float64Array;
   /** Row-major vectors when all references have one (dim) or none; else undefined. */
   private readonly matrix?: Float32Array;
   private readonly dim: number;
@@ -76,23 +78,56 @@ export class KnnIndex {
   }
 
   nearest(query: Float32Array | undefined, price: number | undefined, k: number, priceWeight: number): number[] {
+    return this.nearestMany([{ embedding: query, price }], k, priceWeight)[0];
+  }
+
+  /**
+   * nearest() of each query. Queries that can use the matrix go through it two at a time: each row
+   * of the matrix is then read once for both (it is megabytes, larger than the CPU's caches), which
+   * makes a query about a third cheaper (bench) with the same sums.
+   */
+  nearestMany(queries: { embedding?: Float32Array; price?: number }[], k: number, priceWeight: number): number[][] {
+    const out: number[][] = [];
+    const fast = (q?: Float32Array): q is Float32Array => q !== undefined && this.matrix !== undefined && q.length === this.dim;
+    let paired: Float64Array | undefined; // the dots of the query after the current one, when computed together
+    for (let i = 0; i < queries.length; i++) {
+      const { embedding, price } = queries[i];
+      let dots: Float64Array | undefined;
+      if (paired) {
+        dots = paired;
+        paired = undefined;
+      } else if (fast(embedding)) {
+        dots = this.scores;
+        const next = queries[i + 1]?.embedding;
+        if (fast(next)) this.matrixDots2(embedding, next, dots, (paired = this.pairScores()));
+        else this.matrixDots(embedding, dots);
+      }
+      out.push(this.rank(embedding, price, dots, k, priceWeight));
+    }
+    return out;
+  }
+
+  private pairScores(): Float64Array {
+    return (this.pair ??= new Float64Array(this.vectors.length));
+  }
+
+  /** Scores from the query's dots with every row (or dot() per reference when dots is undefined), then the top k. */
+  private rank(query: Float32Array | undefined, price: number | undefined, dots: Float64Array | undefined, k: number, priceWeight: number): number[] {
     const qn = query ? norm(query) : 0;
     const usePrice = price !== undefined && price > 0;
-    const dots = this.scores;
-    const fast = query !== undefined && this.matrix !== undefined && query.length === this.dim;
-    if (fast) this.matrixDots(query, dots);
+    const scores = dots ?? this.scores;
     for (let i = 0; i < this.vectors.length; i++) {
       const v = this.vectors[i];
       let s = 0;
       if (query && v) {
         const d = qn * this.norms[i];
-        const p = fast ? dots[i] : dot(query, v);
+        const p = dots ? dots[i] : dot(query, v);
         s = d > 0 ? p / d : 0;
       }
       if (usePrice && this.prices[i] > 0) s -= priceWeight * Math.abs(Math.log(price / this.prices[i]));
-      dots[i] = s;
+      scores[i] = s;
     }
-    return topK(dots, Math.min(k, this.vectors.length));
+    return topK(scores, Math.min(k, this.vectors.length));
   }
 
   /**
@@ -123,12 +158,61 @@ export class KnnIndex {
       out[i + 2] = s2;
       out[i + 3] = s3;
     }
+    for (; i < R; i++) out[i] = rowDot(query, m, i * D, D);
+  }
+
+  /** matrixDots of two queries in one pass over the matrix (eight sums, each in index order). */
+  private matrixDots2(qa: Float32Array, qb: Float32Array, outA: Float64Array, outB: Float64Array): void {
+    const m = this.matrix!;
+    const D = this.dim;
+    const R = this.vectors.length;
+    let i = 0;
+    for (; i + 4 <= R; i += 4) {
+      const o = i * D;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      for (let j = 0; j < D; j++) {
+        const x = qa[j];
+        const y = qb[j];
+        const m0 = m[o + j];
+        const m1 = m[o + D + j];
+        const m2 = m[o + 2 * D + j];
+        const m3 = m[o + 3 * D + j];
+        a0 += x * m0;
+        a1 += x * m1;
+        a2 += x * m2;
+        a3 += x * m3;
+        b0 += y * m0;
+        b1 += y * m1;
+        b2 += y * m2;
+        b3 += y * m3;
+      }
+      outA[i] = a0;
+      outA[i + 1] = a1;
+      outA[i + 2] = a2;
+      outA[i + 3] = a3;
+      outB[i] = b0;
+      outB[i + 1] = b1;
+      outB[i + 2] = b2;
+      outB[i + 3] = b3;
+    }
     for (; i < R; i++) {
-      let s = 0;
-      for (let j = 0, o = i * D; j < D; j++, o++) s += query[j] * m[o];
-      out[i] = s;
+      outA[i] = rowDot(qa, m, i * D, D);
+      outB[i] = rowDot(qb, m, i * D, D);
     }
   }
+}
+
+function rowDot(query: Float32Array, m: Float32Array, o: number, D: number): number {
+  let s = 0;
+  for (let j = 0; j < D; j++) s += query[j] * m[o + j];
+  return s;
 }
 
 /** Indices of the k highest scores, best first, the lower index first among equal scores. */

@@ -22,12 +22,62 @@ export const PAST_TOTALS_WINDOW = 182;
 export function pastTotalsQuantile(history: ArrayLike<number>, h: number, q: number, window = PAST_TOTALS_WINDOW, scratch?: Float64Array): number | undefined {
   if (!(h >= 1) || !Number.isInteger(h)) throw new Error(`pastTotalsQuantile: h must be a positive integer, got ${h}`);
   if (!(q >= 0 && q <= 1)) throw new Error(`pastTotalsQuantile: q must be in [0, 1], got ${q}`);
+  return totalsQuantile(history, h, q, window, countable(history, window), scratch);
+}
+
+/** Totals up to this bound are counted in a table instead of selected with a heap. */
+const COUNT_CAP = 4096;
+const counts = new Uint32Array(COUNT_CAP + 1);
+
+/**
+ * Whether the window holds non-negative integers summing to COUNT_CAP at most, so that every total
+ * is a small integer, exact whatever the order of additions (the demand of most products: units).
+ */
+function countable(history: ArrayLike<number>, window: number): boolean {
+  let sum = 0;
+  for (let i = Math.max(0, history.length - window); i < history.length; i++) {
+    const v = history[i];
+    if (!(v >= 0) || v !== Math.floor(v)) return false;
+    sum += v;
+  }
+  return sum <= COUNT_CAP;
+}
+
+function totalsQuantile(history: ArrayLike<number>, h: number, q: number, window: number, counted: boolean, scratch?: Float64Array): number | undefined {
   const from = Math.max(0, history.length - window);
   const n = history.length - from;
   if (n < h) return undefined;
   const m = n - h + 1;
   const x = (m - 1) * q;
   const lo = Math.floor(x);
+  return counted ? countedQuantile(history, from, n, h, x, lo) : heapQuantile(history, from, n, h, x, lo, m, scratch);
+}
+
+/**
+ * Order statistics lo and lo + 1 of the totals by counting them in a table: about 3x faster than
+ * the heap on typical histories (bench), and the same values (the totals are exact integers).
+ */
+function countedQuantile(history: ArrayLike<number>, from: number, n: number, h: number, x: number, lo: number): number {
+  let s = 0;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    s += history[from + i];
+    if (i >= h) s -= history[from + i - h];
+    if (i < h - 1) continue;
+    counts[s]++;
+    if (s > max) max = s;
+  }
+  let seen = 0;
+  let a = 0;
+  while ((seen += counts[a]) <= lo) a++;
+  let b = a;
+  // the next order statistic is another value only when a's run of equal totals ends at lo
+  if (x !== lo && seen === lo + 1) while (counts[++b] === 0);
+  counts.fill(0, 0, max + 1);
+  return x === lo ? a : a + (x - lo) * (b - a);
+}
+
+function heapQuantile(history: ArrayLike<number>, from: number, n: number, h: number, x: number, lo: number, m: number, scratch?: Float64Array): number {
   // the quantile needs the order statistics lo and lo + 1 only, i.e. the least two of the k = m - lo
   // largest totals (a tenth of them for a p90): kept in a min-heap, most totals are rejected at once
   const k = m - lo;
@@ -75,8 +125,9 @@ function siftDown(heap: Float64Array, size: number, v: number): void {
 
 /**
  * Lengths at which the past totals are computed; lengths between two of them are interpolated
- * linearly (the p90 of h-step totals is close to linear in h there). All 28 cost ~100 ms per 3,000
- * products on the forecaster's main thread, these 8 about a third of that.
+ * linearly (the p90 of h-step totals is close to linear in h there). With the heap alone all 28
+ * cost ~100 ms per 3,000 products on the forecaster's main thread, these 8 about a third of that;
+ * the count table takes the 8 from ~18 to ~13 us per product in the worker (7 us in a micro-bench).
  */
 export const LEAD_GRID = [1, 2, 3, 5, 7, 14, 21, 28];
 
@@ -90,8 +141,9 @@ export function leadTimeP90(history: ArrayLike<number>, p90: ArrayLike<number>, 
   const H = p90.length;
   const grid = LEAD_GRID.filter((g) => g < H);
   if (H > 0) grid.push(H);
-  const scratch = new Float64Array(Math.max(1, Math.min(window, history.length)));
-  const at = grid.map((g) => pastTotalsQuantile(history, g, 0.9, window, scratch));
+  const counted = countable(history, window);
+  const scratch = counted ? undefined : new Float64Array(Math.max(1, Math.min(window, history.length)));
+  const at = grid.map((g) => totalsQuantile(history, g, 0.9, window, counted, scratch));
   const out = new Array<number>(H);
   let sum = 0;
   let prev = 0;

@@ -7,6 +7,7 @@ import { holtFilter } from '../../../shared/domain/smoothing';
 import { etsFilter, fitEts, type EtsFit, type EtsParams, type TrendType, ETS_GRID } from '../../../shared/forecasting/ets';
 import { fitHolt, holtSseInline, initialState, HOLT_ALPHAS, HOLT_BETAS, SES_ALPHAS } from '../../../shared/forecasting/exp-smoothing';
 import { KnnIndex, knn, similarity } from '../../../shared/forecasting/knn';
+import { poolQuantiles } from '../../../shared/forecasting/cold-start';
 import { tidy, type QuantileForecast } from '../../../shared/forecasting/model';
 import { CrostonForecaster } from '../../../shared/forecasting/intermittent';
 import { gaussian, mulberry32 } from '../../../shared/forecasting/series';
@@ -89,6 +90,54 @@ describe('fast paths give exactly the reference results', () => {
         expect(index.nearest(query, price, k, 0.1)).toEqual(want);
         expect(knn(vectors, prices, query, price, k, 0.1)).toEqual(want);
       }
+    }
+  });
+
+  it('KnnIndex.nearestMany: each query ranked as nearest() ranks it alone, queries paired or not', () => {
+    const dim = 20;
+    const vec = () => Float32Array.from({ length: dim }, () => normal());
+    const base = vec();
+    const vectors = Array.from({ length: 203 }, (_, i) => (i % 13 === 0 ? undefined : i % 7 === 0 ? base : vec()));
+    const prices = vectors.map((_, i) => (i % 9 === 0 ? NaN : 1 + rand() * 20));
+    const index = new KnnIndex(vectors, prices);
+    // runs of matrix queries (paired two by two, an odd one left), broken by queries without an embedding
+    const queries = [base, vec(), vec(), undefined, vec(), vec(), vec(), undefined, undefined, vec()].map((embedding, i) => ({ embedding, price: i % 3 === 0 ? undefined : 1 + i }));
+    for (const k of [1, 40, 500]) {
+      const want = queries.map(({ embedding, price }) => {
+        const scored = vectors.map((v, i) => ({ i, s: similarity(embedding, price, v, prices[i], 0.1) }));
+        scored.sort((a, b) => b.s - a.s || a.i - b.i);
+        return scored.slice(0, Math.min(k, scored.length)).map((x) => x.i);
+      });
+      expect(index.nearestMany(queries, k, 0.1)).toEqual(want);
+      expect(index.nearestMany(queries.slice(1), k, 0.1)).toEqual(want.slice(1));
+    }
+  });
+
+  it('poolQuantiles: the p10/p50/p90 of the whole pool sorted, zeros counted instead of stored', () => {
+    const sortedAt = (all: Float64Array, q: number) => {
+      const x = (all.length - 1) * q;
+      const lo = Math.floor(x);
+      const hi = Math.min(all.length - 1, lo + 1);
+      return all[lo] + (x - lo) * (all[hi] - all[lo]);
+    };
+    for (let trial = 0; trial < 300; trial++) {
+      const n = trial % 50;
+      const all = Float64Array.from({ length: n }, () => {
+        const r = rand();
+        return r < 0.6 ? 0 : r < 0.7 ? -Math.floor(rand() * 5) - 1 : r < 0.72 ? 2.5 : Math.floor(rand() * 30) + 1;
+      });
+      const pool = new Float64Array(n);
+      const c = { nonzero: 0, negative: 0, zeros: 0 };
+      for (const v of all) {
+        if (v === 0) c.zeros++;
+        else {
+          pool[c.nonzero++] = v;
+          if (v < 0) c.negative++;
+        }
+      }
+      all.sort();
+      const want = n === 0 ? [0, 0, 0] : [sortedAt(all, 0.1), sortedAt(all, 0.5), sortedAt(all, 0.9)];
+      expect([trial, ...poolQuantiles(pool, c)]).toEqual([trial, ...want]);
     }
   });
 

@@ -50,6 +50,24 @@ describe('lead-time p90: the product\'s own past totals beside the summed daily 
     }
   });
 
+  test('both ways of selecting (a count table for small integer totals, a heap otherwise) equal the sorted quantile', () => {
+    let seed = 5;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    // units (counted), quarters (not integers: the heap; exact sums in any order), large integers
+    // (totals over the table's 4,096: the heap), a window holding one fractional value (the heap)
+    const kinds = [(v: number) => v, (v: number) => v / 4, (v: number) => v * 1000, (v: number) => v];
+    for (let trial = 0; trial < 160; trial++) {
+      const kind = trial % 4;
+      const len = 20 + Math.floor(rand() * 230);
+      const y = Array.from({ length: len }, () => (rand() < 0.4 ? kinds[kind](Math.floor(1 + rand() * 30)) : 0));
+      if (kind === 3) y[len - 1 - Math.floor(rand() * Math.min(len, 182))] = 0.5;
+      for (const h of [1, 3, 7, 28]) {
+        if (h > Math.min(len, 182)) continue;
+        for (const q of [0.9, 0.37, 1]) expect([trial, h, q, pastTotalsQuantile(y, h, q)]).toEqual([trial, h, q, quantileSorted(bruteTotals(y, h, 182), q)]);
+      }
+    }
+  });
+
   test('leadTimeP90: the larger of the two per h (past totals exact at the grid lengths, linear between), non-decreasing; the sum without history', () => {
     const y = [0, 0, 5, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 2];
     const p90 = [0, 0, 0, 1, 1, 1, 1, 1, 1, 1];
