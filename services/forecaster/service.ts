@@ -36,7 +36,7 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
   lstmThreadMetric(registry, () => active.lstmThread());
   const store = new RedisStateStore(c.REDIS_URL, c.KEY_PREFIX, {
     alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY,
-  }, redisMetrics(registry), log, c.REDIS_TIMEOUT_MS);
+  }, redisMetrics(registry), log, c.REDIS_TIMEOUT_MS, { control: false });
   await store.connect();
   const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-forecaster` }, log);
   const topic = topicNames(c.TOPIC_PREFIX).trends;

@@ -144,3 +144,22 @@ test('a failed write of the product index fails the call (retriable), so the chu
     await deleteKeysWithPrefix(own);
   }
 });
+
+test('a store without the control connection (as the forecaster opens it) opens one connection and stores and reads the same', async () => {
+  const clients = async () => ((await store.redis.client('LIST')) as string).trim().split('\n').length;
+  const before = await clients();
+  const single = new RedisStateStore(REDIS_URL, prefix, settings, undefined, undefined, undefined, { control: false });
+  await single.connect();
+  try {
+    expect(await clients()).toBe(before + 1);
+    expect(single.control).toBe(single.redis);
+    expect(single.ready).toBe(true);
+    expect(await single.applyOrders([order('ONE1', 'x1', 3, 4), order('ONE1', 'x2', 4, 1)])).toEqual({ applied: 2, duplicates: 0, tooLate: 0 });
+    // the marks and the watermark go on the one connection: the two-connection store sees them
+    const [snap] = await store.read(['ONE1']);
+    expect(snap.demand!.values.slice(-2)).toEqual([4, 1]);
+    expect(await store.redis.sismember(globalKeys(prefix).products, 'ONE1')).toBe(1);
+  } finally {
+    await single.close();
+  }
+});

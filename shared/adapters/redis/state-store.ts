@@ -37,18 +37,26 @@ export class RedisStateStore implements StateStore {
   readonly control: Client;
   private readonly g: ReturnType<typeof globalKeys>;
 
-  /** timeoutMs: REDIS_TIMEOUT_MS (connection.ts: how long without a reply means Redis is unreachable). */
-  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>, private readonly log?: Logger, timeoutMs?: number) {
+  /**
+   * timeoutMs: REDIS_TIMEOUT_MS (connection.ts: how long without a reply means Redis is unreachable).
+   * opts.control false: one connection (control is redis), for a process that does not store events
+   * (the forecaster reads and publishes; its commands do not queue behind script calls).
+   */
+  constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>, private readonly log?: Logger, timeoutMs?: number, opts: { control?: boolean } = {}) {
     this.redis = createRedis(url, log, timeoutMs) as Client;
-    this.control = createRedis(url, log, timeoutMs, { second: true }) as Client;
+    this.control = opts.control === false ? this.redis : (createRedis(url, log, timeoutMs, { second: true }) as Client);
     registerScripts(this.redis);
-    registerScripts(this.control);
+    if (this.control !== this.redis) registerScripts(this.control);
     this.g = globalKeys(prefix);
+  }
+
+  private get connections(): Client[] {
+    return this.control === this.redis ? [this.redis] : [this.redis, this.control];
   }
 
   async connect(): Promise<void> {
     try {
-      await Promise.all([this.redis.connect(), this.control.connect()]);
+      await Promise.all(this.connections.map((c) => c.connect()));
     } catch (err) {
       throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
     }
@@ -174,13 +182,13 @@ export class RedisStateStore implements StateStore {
     return v === null ? 0 : Number(v);
   }
 
-  /** Both connections are up. */
+  /** Every connection is up. */
   get ready(): boolean {
-    return this.redis.status === 'ready' && this.control.status === 'ready';
+    return this.connections.every((c) => c.status === 'ready');
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.redis, this.control].map((c) => c.quit().catch(() => c.disconnect())));
+    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 
   /**
