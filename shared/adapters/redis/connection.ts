@@ -29,29 +29,25 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
  * flow alive through NAT/conntrack tables that drop idle ones and lets the kernel find a dead
  * peer on a connection with nothing in flight.
  */
-export function createRedis(url: string, log?: Logger, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS, opts: { second?: boolean } = {}): Redis {
-  // a second connection of the same process to the same Redis (RedisStateStore.control) goes away
-  // and comes back with the first: its lines at debug, so one outage is one warning
-  const say = opts.second ? (msg: string, f: Record<string, unknown>) => log?.debug(msg, { ...f, connection: 'control' }) : undefined;
+export function createRedis(url: string, log?: Logger, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS, opts: { second?: boolean; primary?: Redis } = {}): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: true,
     socketTimeout: timeoutMs, commandTimeout: timeoutMs, connectTimeout: timeoutMs, keepAlive: 30_000,
   });
+  const report = opts.second ? secondReport(log, timeoutMs, opts.primary) : mainReport(log);
   let lost = false;
   redis.on('error', (err: Error) => {
     if (lost) return;
     lost = true;
     const unreachable = /Socket timeout|timed out|ETIMEDOUT/.test(err.message);
-    const fields = { err: err.message, ...(unreachable && { reason: `no reply in ${timeoutMs} ms: Redis unreachable` }) };
-    if (say) say('redis connection lost; reconnecting', fields);
-    else log?.warn('redis connection lost; reconnecting', fields);
+    report.lost({ err: err.message, ...(unreachable && { reason: `no reply in ${timeoutMs} ms: Redis unreachable` }) });
   });
   redis.on('ready', () => {
     if (!lost) return;
     lost = false;
-    if (say) say('redis connection back', {});
-    else log?.info('redis connection back');
+    report.back();
   });
+  redis.on('end', () => report.back(true));
   redis.on('close', () => clearStaleSocketTimer(redis));
   // An idle connection has nothing in flight, so neither timeout can fire and a partition would go
   // unnoticed (and /readyz stay 200) until the next command: a PING every half timeout finds it
@@ -62,6 +58,57 @@ export function createRedis(url: string, log?: Logger, timeoutMs = DEFAULT_REDIS
   beat.unref();
   redis.on('end', () => clearInterval(beat));
   return redis;
+}
+
+interface Report {
+  lost(fields: Record<string, unknown>): void;
+  /** The connection is back (or ended for good: then only the pending check is dropped). */
+  back(ended?: boolean): void;
+}
+
+function mainReport(log?: Logger): Report {
+  return {
+    lost: (fields) => log?.warn('redis connection lost; reconnecting', fields),
+    back: (ended) => !ended && log?.info('redis connection back'),
+  };
+}
+
+/**
+ * A second connection of the same process to the same Redis (RedisStateStore.control) goes away
+ * and comes back with the first in an outage: its lines are at debug, so one outage is one warning.
+ * But if it alone is lost (a proxy dropped it, maxclients refuses its reconnect), the main
+ * connection's lines say nothing. So when, a timeout after its loss, it is still down while
+ * `primary` is ready and has not closed since a timeout before that loss (in an outage the two
+ * notice within about half a timeout of each other: the pings), that is a warning of its own.
+ */
+function secondReport(log: Logger | undefined, timeoutMs: number, primary?: Redis): Report {
+  const fields = { connection: 'control' };
+  let check: NodeJS.Timeout | undefined;
+  let warned = false;
+  let primaryClosedAt = -Infinity;
+  primary?.on('close', () => (primaryClosedAt = Date.now()));
+  return {
+    lost: (f) => {
+      log?.debug('redis connection lost; reconnecting', { ...f, ...fields });
+      if (!primary) return;
+      const lostAt = Date.now();
+      check = setTimeout(() => {
+        check = undefined;
+        if (primary.status !== 'ready' || primaryClosedAt >= lostAt - timeoutMs) return;
+        warned = true;
+        log?.warn('redis control connection lost while the main one is up; reconnecting', { ...f, ...fields });
+      }, timeoutMs);
+      check.unref();
+    },
+    back: (ended) => {
+      clearTimeout(check);
+      check = undefined;
+      if (ended) return;
+      if (warned) log?.info('redis control connection back', fields);
+      else log?.debug('redis connection back', fields);
+      warned = false;
+    },
+  };
 }
 
 /**

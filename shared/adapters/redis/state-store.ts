@@ -44,7 +44,7 @@ export class RedisStateStore implements StateStore {
    */
   constructor(url: string, private readonly prefix: string, private readonly s: SeriesSettings, private readonly latency?: Histogram<string>, private readonly log?: Logger, timeoutMs?: number, opts: { control?: boolean } = {}) {
     this.redis = createRedis(url, log, timeoutMs) as Client;
-    this.control = opts.control === false ? this.redis : (createRedis(url, log, timeoutMs, { second: true }) as Client);
+    this.control = opts.control === false ? this.redis : (createRedis(url, log, timeoutMs, { second: true, primary: this.redis }) as Client);
     registerScripts(this.redis);
     if (this.control !== this.redis) registerScripts(this.control);
     this.g = globalKeys(prefix);
