@@ -12,18 +12,22 @@ import { waitFor } from './support/services';
 
 const TIMEOUT_MS = 1000;
 
-function levelLogger(lines: { level: string; msg: string; connection?: unknown }[]): Logger {
+type Line = { level: string; msg: string; connection?: unknown };
+
+/** A consumer's store (two connections) on a Redis of the test's own, its log lines kept with their level. */
+async function storeOnOwnRedis() {
+  const redis = await startOwnRedis();
+  const lines: Line[] = [];
   const at = (level: string) => (msg: string, ctx?: Record<string, unknown>) => void lines.push({ level, msg, connection: ctx?.connection });
   const log: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => log };
-  return log;
+  const store = new RedisStateStore(redis.url, 'cc', DEFAULT_SERIES, undefined, log, TIMEOUT_MS);
+  await store.connect();
+  return { redis, lines, store };
 }
 
 test('the control connection lost alone: one warning naming it while the main one is up, and a line when it is back', async () => {
-  const redis = await startOwnRedis();
-  const lines: { level: string; msg: string; connection?: unknown }[] = [];
-  const store = new RedisStateStore(redis.url, 'cc', DEFAULT_SERIES, undefined, levelLogger(lines), TIMEOUT_MS);
+  const { redis, lines, store } = await storeOnOwnRedis();
   try {
-    await store.connect();
     const id = await store.control.client('ID');
     const clients = Number(/connected_clients:(\d+)/.exec(await store.redis.info('clients'))![1]);
     // after the kill one client fewer is left, which is the limit: the reconnect is refused
@@ -45,11 +49,8 @@ test('the control connection lost alone: one warning naming it while the main on
 }, 30_000);
 
 test('Redis gone for both connections: the main connection warns, the control connection stays at debug', async () => {
-  const redis = await startOwnRedis();
-  const lines: { level: string; msg: string; connection?: unknown }[] = [];
-  const store = new RedisStateStore(redis.url, 'cc', DEFAULT_SERIES, undefined, levelLogger(lines), TIMEOUT_MS);
+  const { redis, lines, store } = await storeOnOwnRedis();
   try {
-    await store.connect();
     await redis.stop();
     await waitFor('both noticed', async () => lines.filter((l) => l.msg.includes('lost')).length >= 2, 5000, 50);
     // past the control connection's check: still one warning, the main one's
