@@ -37,6 +37,13 @@ function referenceEts(y: Float64Array, trends: TrendType[], m = 7, grid = ETS_GR
   return best!;
 }
 
+/** The k best references by a full sort of similarity(), ties to the lower index: what KnnIndex must return. */
+function bruteKnn(vectors: (Float32Array | undefined)[], prices: number[], query: Float32Array | undefined, price: number | undefined, k: number): number[] {
+  const scored = vectors.map((v, i) => ({ i, s: similarity(query, price, v, prices[i], 0.1) }));
+  scored.sort((a, b) => b.s - a.s || a.i - b.i);
+  return scored.slice(0, Math.min(k, scored.length)).map((x) => x.i);
+}
+
 describe('fast paths give exactly the reference results', () => {
   it('fitEts: the same parameters, states, SSE and AIC as the etsFilter grid', () => {
     const series = [lumpy(7), lumpy(13), lumpy(112), lumpy(112, 0.9), trending(60), trending(112), new Float64Array(30)];
@@ -83,10 +90,8 @@ describe('fast paths give exactly the reference results', () => {
     const prices = vectors.map((_, i) => (i % 11 === 0 ? NaN : 1 + rand() * 20));
     const index = new KnnIndex(vectors, prices);
     for (const [query, price] of [[base, 5], [vec(), undefined], [undefined, 3], [vec(), 0]] as [Float32Array | undefined, number | undefined][]) {
-      const scored = vectors.map((v, i) => ({ i, s: similarity(query, price, v, prices[i], 0.1) }));
-      scored.sort((a, b) => b.s - a.s || a.i - b.i);
       for (const k of [1, 7, 40, 400]) {
-        const want = scored.slice(0, Math.min(k, scored.length)).map((x) => x.i);
+        const want = bruteKnn(vectors, prices, query, price, k);
         expect(index.nearest(query, price, k, 0.1)).toEqual(want);
         expect(knn(vectors, prices, query, price, k, 0.1)).toEqual(want);
       }
@@ -103,11 +108,7 @@ describe('fast paths give exactly the reference results', () => {
     // runs of matrix queries (paired two by two, an odd one left), broken by queries without an embedding
     const queries = [base, vec(), vec(), undefined, vec(), vec(), vec(), undefined, undefined, vec()].map((embedding, i) => ({ embedding, price: i % 3 === 0 ? undefined : 1 + i }));
     for (const k of [1, 40, 500]) {
-      const want = queries.map(({ embedding, price }) => {
-        const scored = vectors.map((v, i) => ({ i, s: similarity(embedding, price, v, prices[i], 0.1) }));
-        scored.sort((a, b) => b.s - a.s || a.i - b.i);
-        return scored.slice(0, Math.min(k, scored.length)).map((x) => x.i);
-      });
+      const want = queries.map(({ embedding, price }) => bruteKnn(vectors, prices, embedding, price, k));
       expect(index.nearestMany(queries, k, 0.1)).toEqual(want);
       expect(index.nearestMany(queries.slice(1), k, 0.1)).toEqual(want.slice(1));
     }
