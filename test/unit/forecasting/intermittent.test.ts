@@ -1,4 +1,4 @@
-import { CrostonForecaster, TsbForecaster, croston, tsb } from '../../../shared/forecasting/intermittent';
+import { CROSTON_ALPHAS, CrostonForecaster, TSB_ALPHAS, TSB_BETAS, TsbForecaster, bestCroston, bestTsb, croston, tsb } from '../../../shared/forecasting/intermittent';
 
 const Y = [0, 0, 3, 0, 5, 0, 0, 0, 2];
 
@@ -38,5 +38,41 @@ describe('Croston, SBA, TSB against hand computation (alpha = beta = 0.5)', () =
   it('a series that never sold forecasts 0', () => {
     expect(croston([0, 0], 0.1)).toBeUndefined();
     expect(Array.from(new TsbForecaster().point(new Float64Array(5), 2))).toEqual([0, 0]);
+  });
+});
+
+describe('the grid fits in one pass equal the recursions run per parameter', () => {
+  // seeded intermittent series of several shapes, plus ties: a single sale (every alpha has the same SSE)
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const cases: number[][] = Array.from({ length: 40 }, (_, i) => Array.from({ length: 20 + 9 * i }, () => (rand() < 0.1 + (i % 5) * 0.15 ? Math.floor(1 + rand() * (i % 3 === 0 ? 40 : 5)) : 0)));
+  cases.push([0, 0, 4, 0, 0], [0, 0, 0], [2], [1, 1, 1, 1]);
+
+  it('bestCroston: the first alpha of least SSE, and its state, bit for bit', () => {
+    for (const y of cases) {
+      let want: { alpha: number; state: NonNullable<ReturnType<typeof croston>> } | undefined;
+      for (const alpha of CROSTON_ALPHAS) {
+        const state = croston(y, alpha);
+        if (state && (!want || state.sse < want.state.sse)) want = { alpha, state };
+      }
+      expect(bestCroston(y)).toEqual(want);
+    }
+  });
+
+  it('bestTsb: the first (alpha, beta) of least SSE, alpha-major, and its state, bit for bit', () => {
+    const chosen = new Set<string>();
+    for (const y of cases) {
+      let want: { alpha: number; beta: number; state: NonNullable<ReturnType<typeof tsb>> } | undefined;
+      for (const alpha of TSB_ALPHAS) {
+        for (const beta of TSB_BETAS) {
+          const state = tsb(y, alpha, beta);
+          if (state && (!want || state.sse < want.state.sse)) want = { alpha, beta, state };
+        }
+      }
+      expect(bestTsb(y)).toEqual(want);
+      if (want) chosen.add(`${want.alpha}/${want.beta}`);
+    }
+    // the cases reach several grid points, so an index mix-up between alpha and beta would show
+    expect(chosen.size).toBeGreaterThan(3);
   });
 });
