@@ -6,7 +6,7 @@ import type { SmoothingParams } from '../../shared/domain/smoothing';
 import type { ProductSnapshot, StateStore } from '../../shared/domain/state';
 import { buildTrend } from '../../shared/domain/trend';
 import type { ForecastModel, QuantileForecast, SeriesInput } from '../../shared/forecasting/model';
-import { tidy } from '../../shared/forecasting/model';
+import { startForecast, tidy } from '../../shared/forecasting/model';
 import { leadTimeP90 } from '../../shared/forecasting/lead-time';
 import type { OutboundMessage, Publisher } from '../../shared/adapters/transport';
 import { toTrendcastError } from '../../shared/errors';
@@ -58,6 +58,14 @@ export interface AccuracyHook {
  * back-pressure: a slow broker slows the pass.
  */
 const PUBLISHES_IN_FLIGHT = 2;
+
+/**
+ * Batches read ahead of the one being forecast. With one, the next batch's reply was often not in
+ * yet when this thread first yielded, so its LSTM started only after this batch was published and
+ * the thread sat idle meanwhile; with two, Redis has a batch's time more to answer (BENCHMARKS.md
+ * "Session 11").
+ */
+const READS_AHEAD = 2;
 
 /** Size of a pass's first batch, whose read nothing overlaps (later reads overlap forecasts). */
 const FIRST_BATCH = 100;
@@ -129,17 +137,21 @@ export class ForecastJob {
 
   /**
    * Batches of snapshots from load() (null: no more). load() must start its I/O before it returns:
-   * a forecast is synchronous work, so anything left to a later tick would wait for it to end. After
-   * handing a batch to the publisher the loop yields once to the event loop, so the send reaches the
-   * socket (and the next read's reply is parsed) before the next forecast starts.
+   * a forecast is synchronous work, so anything left to a later tick would wait for it to end. Each
+   * batch's forecast is started (startBatch) as soon as its state is read, during the current batch:
+   * the LSTM's thread then goes from one batch to the next while this thread finishes the current
+   * one (combining, building and encoding its trends), instead of waiting for it. After handing a
+   * batch to the publisher the loop yields once to the event loop, so the send reaches the socket
+   * (and the next read's reply is parsed) before the next forecast goes on.
    */
   private async pipeline(wm: number, load: () => Promise<ProductSnapshot[] | null>, stopped: () => boolean): Promise<number> {
-    let next: Promise<ProductSnapshot[] | null> = stopped() ? Promise.resolve(null) : quiet(load());
+    const fetch = () => (stopped() ? Promise.resolve(null) : quiet(load().then((snaps) => snaps && this.startBatch(wm, snaps))));
+    const ahead = Array.from({ length: READS_AHEAD }, fetch);
     const sending: Promise<number>[] = [];
     let n = 0;
-    for (let snaps = await next; snaps; snaps = await next) {
-      next = stopped() ? Promise.resolve(null) : quiet(load());
-      const batch = await this.forecastBatch(wm, snaps);
+    for (let started = await ahead.shift(); started; started = await ahead.shift()) {
+      ahead.push(fetch());
+      const batch = await this.finishBatch(started);
       if (sending.length >= PUBLISHES_IN_FLIGHT) n += await sending.shift()!;
       sending.push(quiet(this.send(batch).then(() => batch.trends.length)));
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -187,17 +199,26 @@ export class ForecastJob {
   }
 
   /** Forecasts one batch and encodes its Trend messages (the CPU part of a batch). */
-  private async forecastBatch(wm: number, snaps: ProductSnapshot[]): Promise<Batch> {
+  private forecastBatch(wm: number, snaps: ProductSnapshot[]): Promise<Batch> {
+    return this.finishBatch(this.startBatch(wm, snaps));
+  }
+
+  /** A batch's forecast begun: its offloaded part (the LSTM) running, the rest for finishBatch. */
+  private startBatch(wm: number, snaps: ProductSnapshot[]): Started {
     const started = process.hrtime.bigint();
     const wmBucket = Math.floor(wm / this.s.bucketMs);
     this.d.accuracy?.resolve(snaps, wmBucket - 1);
     const inputs = this.inputs(wm, snaps);
     const { model, version } = this.d.model.current();
-    const forecasts = await model.forecast(inputs, this.s.horizon);
+    return { wm, snaps, inputs, model: { name: model.name, version }, rest: startForecast(model, inputs, this.s.horizon), started };
+  }
+
+  private async finishBatch(b: Started): Promise<Batch> {
+    const forecasts = await b.rest();
     const generatedAt = Date.now();
-    const trends = snaps.map((snap, i) => trendFor(snap, inputs[i], forecasts[i], wm, this.s, { name: model.name, version }, generatedAt));
+    const trends = b.snaps.map((snap, i) => trendFor(snap, b.inputs[i], forecasts[i], b.wm, this.s, b.model, generatedAt));
     const messages = trends.map((t) => ({ key: t.sku, value: this.d.codec.encode(t) }));
-    return { trends, messages, wmBucket, started };
+    return { trends, messages, wmBucket: Math.floor(b.wm / this.s.bucketMs), started: b.started };
   }
 
   private async send(b: Batch): Promise<void> {
@@ -205,6 +226,15 @@ export class ForecastJob {
     for (const t of b.trends) this.d.accuracy?.record(t.sku, b.wmBucket, t.horizon.map((p) => p.p50));
     this.d.observer?.published(b.trends, Number(process.hrtime.bigint() - b.started) / 1e9);
   }
+}
+
+interface Started {
+  wm: number;
+  snaps: ProductSnapshot[];
+  inputs: SeriesInput[];
+  model: { name: string; version: string };
+  rest: () => Promise<QuantileForecast[]>;
+  started: bigint;
 }
 
 interface Batch {

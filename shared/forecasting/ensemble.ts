@@ -109,28 +109,40 @@ export class Ensemble implements ForecastModel {
     return { members: this.members.map((m) => m.name), weights: this.weights, validationWql: wql, validationRmsse: rmsse };
   }
 
-  async forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
+  forecast(batch: SeriesInput[], horizon: number): Promise<QuantileForecast[]> {
+    return this.start(batch, horizon)();
+  }
+
+  /**
+   * The offloaded members (the LSTM on its thread) are started now; the rest, called later, runs the
+   * others on this thread while the thread works, then combines. Which members are offloaded is
+   * decided here once: `offloaded` may change before the rest is called (the thread loads or dies).
+   */
+  start(batch: SeriesInput[], horizon: number): () => Promise<QuantileForecast[]> {
     const known = batch.map((s, i) => ({ s, i })).filter(({ s }) => s.history.length > 0 || !this.opts.coldStart);
     const fresh = batch.map((s, i) => ({ s, i })).filter(({ s }) => s.history.length === 0 && this.opts.coldStart);
-    const out: QuantileForecast[] = new Array(batch.length);
-    if (known.length) {
-      const inputs = known.map(({ s }) => s);
-      const { members, weights } = this.used();
-      // offloaded members first: the others' synchronous work then runs while theirs does
-      const started = startOffloadedFirst(members, inputs, horizon, (m) => !(m instanceof CalibratedModel));
-      // handled now: should parts() throw, a member that fails later must not be an unhandled rejection
-      for (const p of started) p?.catch(() => undefined);
-      // calibrated members: their parts only, combined below without their quantile arrays (fused.ts)
-      const parts = members.map((m) => (m instanceof CalibratedModel ? m.parts(inputs, horizon) : undefined));
-      const arrays = await Promise.all(started);
-      const outputs: MemberOutput[] = members.map((_, k) => parts[k] ?? arrays[k]!);
-      known.forEach(({ s, i }, j) => (out[i] = combineFused(j, s, outputs, weights, horizon)));
-    }
-    if (fresh.length) {
-      const f = await this.opts.coldStart!.forecast(fresh.map(({ s }) => s), horizon);
-      fresh.forEach(({ i }, j) => (out[i] = f[j]));
-    }
-    return out;
+    const inputs = known.map(({ s }) => s);
+    const { members, weights } = this.used();
+    const early = inputs.length ? startOffloadedFirst(members, inputs, horizon, (m) => Boolean(m.offloaded) && !(m instanceof CalibratedModel)) : [];
+    // handled now: should the rest throw first, or never be called, a member failing later is no unhandled rejection
+    for (const p of early) p?.catch(() => undefined);
+    return async () => {
+      const out: QuantileForecast[] = new Array(batch.length);
+      if (inputs.length) {
+        const started = members.map((m, k) => early[k] ?? (m instanceof CalibratedModel ? undefined : m.forecast(inputs, horizon)));
+        for (const p of started) p?.catch(() => undefined);
+        // calibrated members: their parts only, combined below without their quantile arrays (fused.ts)
+        const parts = members.map((m) => (m instanceof CalibratedModel ? m.parts(inputs, horizon) : undefined));
+        const arrays = await Promise.all(started);
+        const outputs: MemberOutput[] = members.map((_, k) => parts[k] ?? arrays[k]!);
+        known.forEach(({ s, i }, j) => (out[i] = combineFused(j, s, outputs, weights, horizon)));
+      }
+      if (fresh.length) {
+        const f = await this.opts.coldStart!.forecast(fresh.map(({ s }) => s), horizon);
+        fresh.forEach(({ i }, j) => (out[i] = f[j]));
+      }
+      return out;
+    };
   }
 }
 

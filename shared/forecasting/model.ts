@@ -39,6 +39,24 @@ export interface ForecastModel {
    * its other members, so their work on this thread overlaps it.
    */
   readonly offloaded?: boolean;
+  /**
+   * Starts the offloaded part of forecast() now and returns the rest, to be called once: `start(b, h)()`
+   * gives what `forecast(b, h)` gives. The worker starts the next batch this way as soon as it is read,
+   * so the LSTM's thread works on it while this thread finishes the current batch (services/forecaster/job.ts).
+   */
+  start?(batch: SeriesInput[], horizon: number): () => Promise<QuantileForecast[]>;
+}
+
+/**
+ * `model.start` where the model has it; for an offloaded model forecast() itself, called now (its
+ * work is on the other thread); for any other model, forecast() when the returned function is called.
+ */
+export function startForecast(model: ForecastModel, batch: SeriesInput[], horizon: number): () => Promise<QuantileForecast[]> {
+  if (model.start) return model.start(batch, horizon);
+  if (!model.offloaded) return () => model.forecast(batch, horizon);
+  const early = model.forecast(batch, horizon);
+  early.catch(() => undefined); // may reject before it is awaited, or never be (a failed pass)
+  return () => early;
 }
 
 /**

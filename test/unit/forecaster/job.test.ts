@@ -1,6 +1,7 @@
 /**
  * ForecastJob's pipelined passes (runAll / fullPass) and the scheduler's on-change path on the
- * in-memory store: every product once, the next read issued while a batch is forecast, at most two
+ * in-memory store: every product once, two reads ahead of the batch forecast, an offloaded model
+ * started on a batch as soon as it is read, at most two
  * publishes in flight, errors surfacing, stop honoured; and modelInput against snapshotToSeries.
  */
 import { codecFor } from '../../../shared/avro/codec';
@@ -27,7 +28,7 @@ const order = (sku: string, day: number, q: number): OrderEvent => ({
 });
 
 /** Logs the order of reads, forecasts and publishes; publishes take `delayMs` and may fail. */
-function harness(skus: string[], opts: { delayMs?: number; failAt?: number; observer?: JobObserver } = {}) {
+function harness(skus: string[], opts: { delayMs?: number; failAt?: number; observer?: JobObserver; offloaded?: boolean } = {}) {
   const store = new MemoryStateStore(settings);
   const log: string[] = [];
   const read = store.read.bind(store);
@@ -54,6 +55,7 @@ function harness(skus: string[], opts: { delayMs?: number; failAt?: number; obse
   };
   const model: ForecastModel = {
     name: 'flat',
+    offloaded: opts.offloaded,
     forecast: async (batch, h) => {
       log.push(`forecast ${batch[0].sku}`);
       return batch.map((s) => ({ p10: new Array(h).fill(0), p50: new Array(h).fill(s.history.length), p90: new Array(h).fill(9) }));
@@ -77,9 +79,18 @@ describe('ForecastJob pipelined passes', () => {
     expect(await h.job.runAll(skus, 3)).toBe(10);
     expect([...h.published].sort()).toEqual(skus);
     expect(h.maxInFlight()).toBe(2);
-    // the read of batch k+1 is issued before batch k is forecast; batches k+1 and k+2 are forecast while batch k's publish is pending
-    expect(h.log.slice(0, 10)).toEqual(['read P00', 'read P03', 'forecast P00', 'publish P00', 'read P06', 'forecast P03', 'publish P03', 'read P09', 'forecast P06', 'done P00']);
+    // batches k+1 and k+2 are read before batch k is forecast; batches k+1 and k+2 are forecast while batch k's publish is pending
+    expect(h.log.slice(0, 10)).toEqual(['read P00', 'read P03', 'read P06', 'forecast P00', 'publish P00', 'read P09', 'forecast P03', 'publish P03', 'forecast P06', 'done P00']);
     expect(h.log.filter((l) => l.startsWith('read'))).toEqual(['read P00', 'read P03', 'read P06', 'read P09']);
+  });
+
+  test('an offloaded model (the LSTM on its thread) is started on each batch as soon as it is read, before the batch ahead is published', async () => {
+    const h = harness(skus, { delayMs: 20, offloaded: true });
+    await h.load();
+    expect(await h.job.runAll(skus, 3)).toBe(10);
+    expect([...h.published].sort()).toEqual(skus);
+    // batches 1 and 2 are under way before batch 0 is handed to the publisher (a model on this thread: after, above)
+    expect(h.log.slice(0, 8)).toEqual(['read P00', 'read P03', 'forecast P00', 'forecast P03', 'read P06', 'publish P00', 'forecast P06', 'read P09']);
   });
 
   test('runAll starts with a batch of at most 100 (the one read nothing overlaps), then full batches', async () => {
@@ -131,9 +142,10 @@ describe('ForecastJob pipelined passes', () => {
     await h.load();
     let forecasts = 0;
     const stopped = () => h.log.filter((l) => l.startsWith('forecast')).length >= 1 && ++forecasts > 0;
-    expect(await h.job.runAll(skus, 3, stopped)).toBe(6);
-    expect(h.log.filter((l) => l.startsWith('read'))).toEqual(['read P00', 'read P03']);
-    expect([...h.published].sort()).toEqual(skus.slice(0, 6));
+    // two batches are read ahead of the first forecast; the fourth is never read
+    expect(await h.job.runAll(skus, 3, stopped)).toBe(9);
+    expect(h.log.filter((l) => l.startsWith('read'))).toEqual(['read P00', 'read P03', 'read P06']);
+    expect([...h.published].sort()).toEqual(skus.slice(0, 9));
   });
 
   test('fullPass refits once on the state it read, then publishes every product', async () => {

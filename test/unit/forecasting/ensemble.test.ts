@@ -1,5 +1,5 @@
 import { Ensemble } from '../../../shared/forecasting/ensemble';
-import type { ForecastModel, QuantileForecast, SeriesInput } from '../../../shared/forecasting/model';
+import { startForecast, type ForecastModel, type QuantileForecast, type SeriesInput } from '../../../shared/forecasting/model';
 import { DAY_MS } from '../../../shared/forecasting/series';
 
 const flat = (v: number, h: number): QuantileForecast => ({ p10: new Array(h).fill(v), p50: new Array(h).fill(v), p90: new Array(h).fill(v) });
@@ -61,6 +61,30 @@ describe('Ensemble', () => {
     const f = await e.forecast(series(1, 30, 1), 2);
     expect(order).toEqual(['thread', 'a', 'b']);
     expect(f[0].p50).toEqual([4, 4]); // the mean of all three
+  });
+
+  it('start() runs only the offloaded member at once; the rest, called later, runs the others and gives what forecast() gives', async () => {
+    const order: string[] = [];
+    const member = (name: string, v: number, offloaded = false): ForecastModel => ({ name, offloaded, forecast: async (b, h) => (order.push(name), b.map(() => flat(v, h))) });
+    const e = new Ensemble([member('a', 2), member('thread', 4, true), member('b', 6)], { coldStart: constant('cold', 9) });
+    const batch = [...series(2, 30, 1), { sku: 'new', history: new Float64Array(0), startTime: 0, bucketMs: DAY_MS }];
+    const rest = e.start(batch, 2);
+    expect(order).toEqual(['thread']);
+    const f = await rest();
+    expect(order).toEqual(['thread', 'a', 'b']);
+    expect(f).toEqual(await e.forecast(batch, 2));
+    expect(f.map((x) => x.p50)).toEqual([[4, 4], [4, 4], [9, 9]]);
+  });
+
+  it('startForecast: an offloaded model is called at once, any other only when the rest is called', async () => {
+    const calls: string[] = [];
+    const model = (name: string, offloaded: boolean): ForecastModel => ({ name, offloaded, forecast: async (b, h) => (calls.push(name), b.map(() => flat(1, h))) });
+    const off = startForecast(model('off', true), series(1, 30, 1), 2);
+    const local = startForecast(model('local', false), series(1, 30, 1), 2);
+    expect(calls).toEqual(['off']);
+    expect((await local())[0].p50).toEqual([1, 1]);
+    expect((await off())[0].p50).toEqual([1, 1]);
+    expect(calls).toEqual(['off', 'local']);
   });
 
   it('sends products without history to the cold-start model', async () => {
