@@ -40,7 +40,7 @@ export interface JobSettings extends SmoothingParams {
 }
 
 export interface JobObserver {
-  published(trends: Trend[], seconds: number): void;
+  published(trends: SentTrend[], seconds: number): void;
   /** A product left out of a pass: its state cannot be read, and will not be on a retry (readSafely). */
   unreadable?(sku: string, err: unknown): void;
 }
@@ -99,9 +99,9 @@ export class ForecastJob {
     if (skus.length === 0) return [];
     const view = await this.read(skus, skus.length);
     if (!view) return [];
-    const batch = await this.forecastBatch(view.wm, view.snaps);
+    const { batch, trends } = await this.forecastBatch(view.wm, view.snaps);
     await this.send(batch);
-    return batch.trends;
+    return trends;
   }
 
   /**
@@ -151,9 +151,9 @@ export class ForecastJob {
     let n = 0;
     for (let started = await ahead.shift(); started; started = await ahead.shift()) {
       ahead.push(fetch());
-      const batch = await this.finishBatch(started);
+      const { batch } = await this.finishBatch(started);
       if (sending.length >= PUBLISHES_IN_FLIGHT) n += await sending.shift()!;
-      sending.push(quiet(this.send(batch).then(() => batch.trends.length)));
+      sending.push(quiet(this.send(batch).then(() => batch.sent.length)));
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     for (const s of sending) n += await s;
@@ -199,7 +199,7 @@ export class ForecastJob {
   }
 
   /** Forecasts one batch and encodes its Trend messages (the CPU part of a batch). */
-  private forecastBatch(wm: number, snaps: ProductSnapshot[]): Promise<Batch> {
+  private forecastBatch(wm: number, snaps: ProductSnapshot[]): Promise<{ batch: Batch; trends: Trend[] }> {
     return this.finishBatch(this.startBatch(wm, snaps));
   }
 
@@ -213,19 +213,32 @@ export class ForecastJob {
     return { wm, snaps, inputs, model: { name: model.name, version }, rest: startForecast(model, inputs, this.s.horizon), started };
   }
 
-  private async finishBatch(b: Started): Promise<Batch> {
+  /**
+   * The batch's trends and, for its publish, their messages with what send() needs of each trend. The
+   * pipeline drops the trends themselves at once: kept until the publish is acknowledged, their
+   * horizon objects (28 per product) were most of what outlived the young generation, and the
+   * scavenges copying them a tenth of this thread's time (BENCHMARKS.md "Session 11").
+   */
+  private async finishBatch(b: Started): Promise<{ batch: Batch; trends: Trend[] }> {
     const forecasts = await b.rest();
     const generatedAt = Date.now();
     const trends = b.snaps.map((snap, i) => trendFor(snap, b.inputs[i], forecasts[i], b.wm, this.s, b.model, generatedAt));
     const messages = trends.map((t) => ({ key: t.sku, value: this.d.codec.encode(t) }));
-    return { trends, messages, wmBucket: Math.floor(b.wm / this.s.bucketMs), started: b.started };
+    const withP50 = this.d.accuracy !== undefined;
+    const sent = trends.map(({ sku, model, direction, basedOnEventTime, horizon }): SentTrend => ({ sku, model, direction, basedOnEventTime, p50: withP50 ? horizon.map((p) => p.p50) : [] }));
+    return { batch: { sent, messages, wmBucket: Math.floor(b.wm / this.s.bucketMs), started: b.started }, trends };
   }
 
   private async send(b: Batch): Promise<void> {
     await this.d.publisher.publish(this.d.topic, b.messages);
-    for (const t of b.trends) this.d.accuracy?.record(t.sku, b.wmBucket, t.horizon.map((p) => p.p50));
-    this.d.observer?.published(b.trends, Number(process.hrtime.bigint() - b.started) / 1e9);
+    if (this.d.accuracy) for (const t of b.sent) this.d.accuracy.record(t.sku, b.wmBucket, t.p50);
+    this.d.observer?.published(b.sent, Number(process.hrtime.bigint() - b.started) / 1e9);
   }
+}
+
+/** What is kept of a published trend until its publish is acknowledged: its p50s only with an accuracy hook. */
+export interface SentTrend extends Pick<Trend, 'sku' | 'model' | 'direction' | 'basedOnEventTime'> {
+  p50: number[];
 }
 
 interface Started {
@@ -238,7 +251,7 @@ interface Started {
 }
 
 interface Batch {
-  trends: Trend[];
+  sent: SentTrend[];
   messages: OutboundMessage[];
   wmBucket: number;
   started: bigint;
