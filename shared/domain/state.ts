@@ -5,7 +5,7 @@ import type { SmoothingParams } from './smoothing';
 export interface ProductSnapshot {
   sku: string;
   /** Demand sums of buckets oldest..latest (bucket index = floor(eventTime / bucketMs)); null before any order. */
-  demand: { oldest: number; latest: number; values: number[] } | null;
+  demand: { oldest: number; latest: number; values: ArrayLike<number> } | null;
   /** Holt state as of bucket `latest`. */
   smoothing: { level: number; trend: number; latest: number } | null;
   orderEvents: number;

@@ -45,7 +45,7 @@ test("a product whose key has the wrong type: its orders are dead-lettered with 
     const [ok1, ok2] = await run.store.read(['OK1', 'OK2']);
     expect(ok1.orderEvents).toBe(10);
     expect(ok2.orderEvents).toBe(10);
-    expect(ok1.demand!.values.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(Array.from(ok1.demand!.values).reduce((a, b) => a + b, 0)).toBe(20);
     const metrics = await fetch(`http://127.0.0.1:${run.svc.port}/metrics`).then((r) => r.text());
     const line = (name: string) => metrics.split('\n').find((l) => l.startsWith(name) && l.includes(`topic="${run.topic}"`) && (!l.includes('outcome=') || l.includes('outcome="dlq"')));
     expect(line('trendcast_events_consumed_total')).toMatch(/ 10$/);

@@ -35,7 +35,8 @@ export function parseSnapshot(
     // the ring (apply-orders-n.lua) holds bucket k in slot k % slots, as doubles
     const slots = ring ? ring.length / 8 : 0;
     const oldest = Math.max(Number(state.oldest), latest - slots + 1);
-    const values = new Array<number>(latest - oldest + 1).fill(0);
+    // a Float64Array: its doubles live off the JS heap, which the worker's young-generation GC then does not copy
+    const values = new Float64Array(latest - oldest + 1);
     for (let i = 0; i < values.length && slots > 0; i++) values[i] = ring!.readDoubleLE(((oldest + i) % slots) * 8);
     demandOut = { oldest, latest, values };
     smoothing = { level: Number(state.level), trend: Number(state.trend), latest };

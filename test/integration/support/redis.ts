@@ -1,3 +1,4 @@
+import type { ProductSnapshot } from '../../../shared/domain/state';
 import Redis from 'ioredis';
 import { REDIS_URL } from './services';
 
@@ -11,3 +12,6 @@ export async function deleteKeysWithPrefix(prefix: string): Promise<void> {
   } while (cursor !== '0');
   await r.quit();
 }
+
+/** A snapshot's demand with its values as a plain array (RedisStateStore reads them into a Float64Array), for toEqual. */
+export const plainDemand = (d: ProductSnapshot['demand']) => d && { ...d, values: Array.from(d.values) };

@@ -24,7 +24,7 @@ describe('parseReadReply', () => {
       { eventId: 'l1', title: 'Mug', description: 'Blue', category: 'HOME', brand: '', price: 2.5, currency: 'GBP', eventTime: 99, embedding: unaligned, modelId: 'm' },
       { count: 2, ratingMean: 4.5, ratingEwm: 4, ratingEwmPrev: 3.5, embedding: Buffer.alloc(0), lastEventTime: 77 },
     ));
-    expect(snap.demand).toEqual({ oldest: 10, latest: 13, values: [0.5, 1.5, 2.5, 3.5] });
+    expect(snap.demand).toEqual({ oldest: 10, latest: 13, values: Float64Array.from([0.5, 1.5, 2.5, 3.5]) });
     expect(snap.smoothing).toEqual({ level: 1.5, trend: -0.25, latest: 13 });
     expect([snap.orderEvents, snap.lastOrderTime]).toEqual([7, 123]);
     expect(snap.listing).toMatchObject({ title: 'Mug', category: 'HOME', brand: null, price: 2.5, eventTime: 99, modelId: 'm' });
