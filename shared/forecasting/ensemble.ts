@@ -123,7 +123,7 @@ export class Ensemble implements ForecastModel {
     const fresh = batch.map((s, i) => ({ s, i })).filter(({ s }) => s.history.length === 0 && this.opts.coldStart);
     const inputs = known.map(({ s }) => s);
     const { members, weights } = this.used();
-    const early = inputs.length ? startOffloadedFirst(members, inputs, horizon, (m) => Boolean(m.offloaded) && !(m instanceof CalibratedModel)) : [];
+    const early = members.map((m) => (inputs.length > 0 && m.offloaded && !(m instanceof CalibratedModel) ? m.forecast(inputs, horizon) : undefined));
     // handled now: should the rest throw first, or never be called, a member failing later is no unhandled rejection
     for (const p of early) p?.catch(() => undefined);
     return async () => {
