@@ -32,13 +32,9 @@ export function parseSnapshot(
   let demandOut: ProductSnapshot['demand'] = null;
   let smoothing: ProductSnapshot['smoothing'] = null;
   if (latest !== null) {
-    // the ring (apply-orders-n.lua) holds bucket k in slot k % slots, as doubles
     const slots = ring ? ring.length / 8 : 0;
     const oldest = Math.max(Number(state.oldest), latest - slots + 1);
-    // a Float64Array: its doubles live off the JS heap, which the worker's young-generation GC then does not copy
-    const values = new Float64Array(latest - oldest + 1);
-    for (let i = 0; i < values.length && slots > 0; i++) values[i] = ring!.readDoubleLE(((oldest + i) % slots) * 8);
-    demandOut = { oldest, latest, values };
+    demandOut = { oldest, latest, values: ringValues(ring, slots, oldest, latest - oldest + 1) };
     smoothing = { level: Number(state.level), trend: Number(state.trend), latest };
   }
   return {
@@ -50,6 +46,28 @@ export function parseSnapshot(
     listing: listing.eventId ? parseListing(listing) : null,
     reviews: reviews.count ? parseReviews(reviews) : null,
   };
+}
+
+/**
+ * Buckets oldest.. of the demand ring (apply-orders-n.lua holds bucket k in slot k % slots, as
+ * little-endian doubles), n <= slots of them. A Float64Array: its doubles live off the JS heap,
+ * which the worker's young-generation GC then does not copy. On a little-endian CPU the at most two
+ * runs of slots are byte copies: a readDoubleLE per bucket was most of this function's time.
+ */
+function ringValues(ring: Buffer | null, slots: number, oldest: number, n: number): Float64Array {
+  const values = new Float64Array(n);
+  if (!ring || slots === 0 || n === 0) return values;
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < n; i++) values[i] = ring.readDoubleLE(((oldest + i) % slots) * 8);
+    return values;
+  }
+  const start = oldest % slots;
+  const first = Math.min(n, slots - start);
+  // through bytes: the Buffer may share a pooled ArrayBuffer at an offset not divisible by 8
+  const bytes = new Uint8Array(values.buffer);
+  bytes.set(ring.subarray(start * 8, (start + first) * 8), 0);
+  if (first < n) bytes.set(ring.subarray(0, (n - first) * 8), first * 8);
+  return values;
 }
 
 const str = (b: Buffer | undefined) => (b ? b.toString('utf8') : '');

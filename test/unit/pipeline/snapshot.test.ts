@@ -32,6 +32,21 @@ describe('parseReadReply', () => {
     expect(snap.reviews).toEqual({ count: 2, ratingMean: 4.5, ratingEwm: 4, ratingEwmPrev: 3.5, embedding: null, lastEventTime: 77 });
   });
 
+  test('the ring read at any start slot, wrapping or not, from an unaligned buffer: each bucket from its slot', () => {
+    for (const slots of [1, 5, 8]) {
+      for (let oldest = 20; oldest < 20 + slots; oldest++) {
+        for (let n = 1; n <= slots; n++) {
+          const ring = Buffer.concat([Buffer.from([7, 7, 7]), Buffer.alloc(slots * 8)]).subarray(3);
+          for (let k = 0; k < slots; k++) ring.writeDoubleLE(1000 + k + 0.25, k * 8); // slot k holds 1000 + k + 0.25
+          const latest = oldest + n - 1;
+          const snap = parseReadReply('R', reply({ latest, oldest, level: 0, trend: 0 }, ring, {}, {}));
+          const want = Array.from({ length: n }, (_, i) => 1000 + ((oldest + i) % slots) + 0.25);
+          expect([slots, oldest, n, Array.from(snap.demand!.values)]).toEqual([slots, oldest, n, want]);
+        }
+      }
+    }
+  });
+
   test('a product the store has never seen: every value missing, no ring', () => {
     expect(parseReadReply('NONE', reply({}, Buffer.alloc(0), {}, {}))).toEqual({
       sku: 'NONE', demand: null, smoothing: null, orderEvents: 0, lastOrderTime: 0, listing: null, reviews: null,
