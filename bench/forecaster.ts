@@ -7,8 +7,10 @@
  * model alone (no I/O), the same pass step after step (where the time goes), and the refit time.
  * Wall time and the Node process's CPU time are both reported: state the load average beside them.
  *
- *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--cpu-prof FILE] [--alloc-prof FILE] [--alternate N]
+ *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--node-defaults] [--cpu-prof FILE] [--alloc-prof FILE] [--alternate N]
  * --no-thread: the LSTM on the main thread (LSTM_THREAD=false), the reference for its worker thread.
+ * The bench runs the job in its own process, as the forecaster does, so it restarts itself with the
+ * forecaster's node flags (services/forecaster/node-flags.ts); --node-defaults: without them.
  * Needs Kafka, Redis and the model. Uses ../shared/data/online-retail/online_retail_dev.csv.gz when
  * present, else the bundled sample.
  */
@@ -34,6 +36,8 @@ import { createTopics, deleteTopicsWithPrefix } from '../test/integration/suppor
 import { deleteKeysWithPrefix } from '../test/integration/support/redis';
 import { BROKERS, REDIS_URL, ROOT, uniq } from '../test/integration/support/services';
 import { cpuOf, infraPid, threadCpu, threadCpuDiff } from './proc';
+import { spawnSync } from 'child_process';
+import { FORECASTER_NODE_FLAGS } from '../services/forecaster/node-flags';
 
 const arg = (name: string, def: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : def);
 const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
@@ -43,6 +47,7 @@ const THREAD = !process.argv.includes('--no-thread');
 /** --alternate N: the worker passes alternate between --batch and N, one pass each in turn (a comparison in the same minutes and process). */
 const ALTERNATE = arg('--alternate', 0);
 const ALLOC = process.argv.includes('--alloc-prof') ? process.argv[process.argv.indexOf('--alloc-prof') + 1] : undefined;
+const NODE_DEFAULTS = process.argv.includes('--node-defaults');
 const FILE = retailFile();
 const settings = { alpha: 0.3, beta: 0.1, bucketMs: 86_400_000, maxBuckets: 400, reviewDecay: 0.1 };
 const secs = (t0: number) => (Date.now() - t0) / 1000;
@@ -210,7 +215,16 @@ const stopProfile = (session: Session, file: string) => stopSession(session, 'Pr
 const startAllocProfile = () => startSession('HeapProfiler', 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
 const stopAllocProfile = (session: Session, file: string) => stopSession(session, 'HeapProfiler.stopSampling', file);
 
+/** Runs this bench again under the forecaster's node flags unless it has them (or --node-defaults); true if it did. */
+function rerunAsDeployed(): boolean {
+  if (NODE_DEFAULTS || FORECASTER_NODE_FLAGS.every((f) => process.execArgv.includes(f))) return false;
+  const r = spawnSync(process.execPath, [...FORECASTER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exitCode = r.status ?? 1;
+  return true;
+}
+
 async function main() {
+  if (rerunAsDeployed()) return;
   const prefix = uniq('benchf-');
   const store = new RedisStateStore(REDIS_URL, uniq('benchf'), settings);
   await store.connect();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as net from 'net';
 import * as path from 'path';
 import * as readline from 'readline';
+import { FORECASTER_NODE_FLAGS } from '../../../services/forecaster/node-flags';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -25,8 +26,8 @@ export function uniq(prefix: string): string {
  * logged "started" with its metrics port.
  */
 export function startService(name: string, env: Record<string, string>, timeoutMs = 90_000): Promise<RunningService> {
-  // BENCH_NODE_ARGS: extra node flags for the service (e.g. --cpu-prof when profiling a benchmark)
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // the service's own node flags, as deployed; BENCH_NODE_ARGS: extra ones (e.g. --cpu-prof when profiling a benchmark)
+  const nodeArgs = [...(name === 'forecaster' ? FORECASTER_NODE_FLAGS : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'services', name, 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, KAFKA_BROKERS: BROKERS, REDIS_URL, METRICS_PORT: '0', LOG_LEVEL: 'info', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
