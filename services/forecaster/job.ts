@@ -145,12 +145,12 @@ export class ForecastJob {
    * (and the next read's reply is parsed) before the next forecast goes on.
    */
   private async pipeline(wm: number, load: () => Promise<ProductSnapshot[] | null>, stopped: () => boolean): Promise<number> {
-    const fetch = () => (stopped() ? Promise.resolve(null) : quiet(load().then((snaps) => snaps && this.startBatch(wm, snaps))));
-    const ahead = Array.from({ length: READS_AHEAD }, fetch);
+    const readNext = () => (stopped() ? Promise.resolve(null) : quiet(load().then((snaps) => snaps && this.startBatch(wm, snaps))));
+    const ahead = Array.from({ length: READS_AHEAD }, readNext);
     const sending: Promise<number>[] = [];
     let n = 0;
     for (let started = await ahead.shift(); started; started = await ahead.shift()) {
-      ahead.push(fetch());
+      ahead.push(readNext());
       const { batch } = await this.finishBatch(started);
       if (sending.length >= PUBLISHES_IN_FLIGHT) n += await sending.shift()!;
       sending.push(quiet(this.send(batch).then(() => batch.sent.length)));

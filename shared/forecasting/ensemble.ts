@@ -15,7 +15,7 @@
  * so the result is deterministic. Products without history (new listings) go to the optional
  * cold-start model.
  */
-import type { FitOptions, ForecastModel, QuantileForecast, SeriesInput } from './model';
+import { startForecast, type FitOptions, type ForecastModel, type QuantileForecast, type SeriesInput } from './model';
 import { Criterion, ValidationSet, flatten, greedySelect, pinballLoss, rmsseLoss, rmsseScaleOf, validationSet } from './ensemble-weights';
 import { truncateSeries } from './series';
 import { CalibratedModel } from './calibrated';
@@ -123,13 +123,13 @@ export class Ensemble implements ForecastModel {
     const fresh = batch.map((s, i) => ({ s, i })).filter(({ s }) => s.history.length === 0 && this.opts.coldStart);
     const inputs = known.map(({ s }) => s);
     const { members, weights } = this.used();
-    const early = members.map((m) => (inputs.length > 0 && m.offloaded && !(m instanceof CalibratedModel) ? m.forecast(inputs, horizon) : undefined));
-    // handled now: should the rest throw first, or never be called, a member failing later is no unhandled rejection
-    for (const p of early) p?.catch(() => undefined);
+    // each member as startForecast starts a model: an offloaded one now (its early promise handled
+    // there), the others when the rest is called; calibrated members give their parts instead
+    const rests = inputs.length ? members.map((m) => (m instanceof CalibratedModel ? undefined : startForecast(m, inputs, horizon))) : [];
     return async () => {
       const out: QuantileForecast[] = new Array(batch.length);
       if (inputs.length) {
-        const started = members.map((m, k) => early[k] ?? (m instanceof CalibratedModel ? undefined : m.forecast(inputs, horizon)));
+        const started = rests.map((rest) => rest?.());
         for (const p of started) p?.catch(() => undefined);
         // calibrated members: their parts only, combined below without their quantile arrays (fused.ts)
         const parts = members.map((m) => (m instanceof CalibratedModel ? m.parts(inputs, horizon) : undefined));
