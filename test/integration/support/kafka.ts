@@ -80,20 +80,26 @@ function headersOf(h: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-/** Raw kafkajs consumption: fetches a topic from the start until `n` messages have arrived (the benchmark reference). */
-export async function collectCount(topic: string, n: number): Promise<void> {
+/**
+ * Raw kafkajs consumption: fetches a topic from the start until `n` messages have arrived (the
+ * benchmark reference). `onJoined` is called once the group is joined, before the first fetch.
+ */
+export async function collectCount(topic: string, n: number, onJoined?: () => void): Promise<void> {
   const consumer = kafka.consumer({ groupId: `raw-${topic}-${Math.random().toString(36).slice(2)}`, maxBytesPerPartition: 4194304 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch }) => {
-        seen += batch.messages.length;
-        if (seen >= n) resolve();
-      },
-    });
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  // run() resolves once the group is joined; the fetches start after it
+  await consumer.run({
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch }) => {
+      seen += batch.messages.length;
+      if (seen >= n) done();
+    },
   });
+  onJoined?.();
+  await all;
   await consumer.disconnect();
 }
