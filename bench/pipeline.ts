@@ -22,8 +22,7 @@ import { REDIS_URL, ROOT, startService, uniq } from '../test/integration/support
 import { cpuOf, infraPid, threadCpu, threadCpuDiff } from './proc';
 import Redis from 'ioredis';
 import { checkpointKey } from '../shared/adapters/redis/keys';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'timers/promises';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
@@ -42,10 +41,10 @@ function reviewTexts(titles: string[], n: number): string[] {
  * join on: the consumer's run is timed from its "started" line, which also comes after its join.
  */
 async function rawConsume(topic: string, n: number): Promise<{ seconds: number; cpu: number; broker: number }> {
-  let c0 = process.cpuUsage();
-  let b0 = cpuOf(infraPid('kafka'));
-  let th0 = threadCpu(infraPid('kafka'));
-  let t0 = Date.now();
+  let c0!: NodeJS.CpuUsage;
+  let b0!: number;
+  let th0!: ReturnType<typeof threadCpu>;
+  let t0!: number;
   await collectCount(topic, n, () => {
     [c0, b0, th0, t0] = [process.cpuUsage(), cpuOf(infraPid('kafka')), threadCpu(infraPid('kafka')), Date.now()];
   });
