@@ -76,6 +76,47 @@ test('the window: old buckets and ids are trimmed, older events are counted too 
   expect(snap.smoothing!.level).toBeCloseTo(holtFilter(full, settings).level, 10);
 });
 
+test('a window that moves and wraps within and across calls: the ring holds exactly the sums of its buckets', async () => {
+  const r = rand(7);
+  const base = Date.UTC(2011, 0, 1) / D;
+  const skus = ['RUN1', 'RUN2', 'RUN3'];
+  const all = new Map(skus.map((s) => [s, [] as OrderEvent[]]));
+  const newest = new Map<string, number>();
+  let n = 0;
+  for (let call = 0; call < 12; call++) {
+    const events: OrderEvent[] = [];
+    for (const sku of skus) {
+      // every event is inside the window the call starts from (none too late), but a call may move
+      // the window by up to 45 buckets, so some of its own buckets leave the window by its end
+      const top = newest.get(sku);
+      const lo = top === undefined ? 100 : top - 59; // days stay positive: they index the sums below
+      for (let i = 0; i < 40; i++) {
+        const e = order(sku, `w${n++}`, lo + Math.floor(r() * (top === undefined ? 30 : 59 + 45)), Math.floor(r() * 7) - 1 || 2);
+        events.push(e);
+        all.get(sku)!.push(e);
+      }
+      newest.set(sku, Math.max(...all.get(sku)!.map((e) => Math.floor((e.eventTime - Date.UTC(2011, 0, 1)) / D))));
+    }
+    expect(await store.applyOrders(events.sort(() => r() - 0.5))).toEqual({ applied: events.length, duplicates: 0, tooLate: 0 });
+  }
+  for (const sku of skus) {
+    const top = newest.get(sku)!;
+    const sums = new Array(top + 1).fill(0);
+    for (const e of all.get(sku)!) sums[Math.floor((e.eventTime - Date.UTC(2011, 0, 1)) / D)] += e.quantity;
+    const [snap] = await store.read([sku]);
+    expect(plainDemand(snap.demand)).toEqual({ oldest: base + top - 59, latest: base + top, values: sums.slice(top - 59) });
+    // slot by slot: each holds its window bucket's sum, nothing is left of the buckets that left
+    const ring = (await store.redis.getBuffer(`${prefix}:{${sku}}:demand`))!;
+    for (let k = top - 59; k <= top; k++) expect(ring.readDoubleLE(((base + k) % 60) * 8)).toBe(sums[k]);
+    // the smoothing is the filter over the whole series, from the first bucket with an event
+    const from = Math.min(...all.get(sku)!.map((e) => Math.floor((e.eventTime - Date.UTC(2011, 0, 1)) / D)));
+    const ref = holtFilter(sums.slice(from), settings);
+    expect(snap.smoothing!.level).toBeCloseTo(ref.level, 8);
+    expect(snap.smoothing!.trend).toBeCloseTo(ref.trend, 8);
+    expect(snap.orderEvents).toBe(all.get(sku)!.length);
+  }
+});
+
 test('a bucket with some known ids adds only the new ones; an id repeated within a call counts once', async () => {
   expect(await store.applyOrders([order('MIX1', 'm1', 3, 5), order('MIX1', 'm2', 3, 7)])).toEqual({ applied: 2, duplicates: 0, tooLate: 0 });
   // m2 is known, m3 and m4 are new in the same bucket, m4 also comes twice in this call
@@ -87,6 +128,12 @@ test('a bucket with some known ids adds only the new ones; an id repeated within
   const ref = holtFilter([0, 0, 0, 21, 1], settings);
   expect(snap.smoothing!.level).toBeCloseTo(ref.level, 10);
   expect(snap.smoothing!.trend).toBeCloseTo(ref.trend, 10);
+});
+
+test('orders after the server forgot the scripts (SCRIPT FLUSH, as after a restart) load the script again and apply', async () => {
+  await store.redis.script('FLUSH');
+  expect(await store.applyOrders([order('FLU1', 'f1', 3, 4), order('FLU1', 'f2', 3, 1)])).toEqual({ applied: 2, duplicates: 0, tooLate: 0 });
+  expect(Array.from((await store.read(['FLU1']))[0].demand!.values)).toEqual([5]);
 });
 
 test('reviews and listings through the scripts', async () => {

@@ -8,11 +8,15 @@ import type Redis from 'ioredis';
  */
 export const SCRIPTS = ['apply-orders-n', 'apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1', 'read-product-4', 'advance-checkpoint-1'] as const;
 
+export function scriptSource(file: (typeof SCRIPTS)[number]): string {
+  return fs.readFileSync(path.join(__dirname, 'lua', `${file}.lua`), 'utf8');
+}
+
 export function registerScripts(redis: Redis): void {
   for (const file of SCRIPTS) {
     const m = /^(.*)-(\d+|n)$/.exec(file)!;
     const name = m[1].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    const lua = fs.readFileSync(path.join(__dirname, 'lua', `${file}.lua`), 'utf8');
+    const lua = scriptSource(file);
     redis.defineCommand(name, m[2] === 'n' ? { lua } : { numberOfKeys: Number(m[2]), lua });
   }
 }

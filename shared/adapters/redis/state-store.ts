@@ -11,7 +11,8 @@ import {
   type ApplyStats, type EmbeddedListing, type EmbeddedReview, type OrderSink, type ProductSnapshot, type SeriesSettings, type StateStore,
 } from '../../domain/state';
 import { globalKeys, productKeys } from './keys';
-import { registerScripts, type ReadProductReply, type ScriptCommands } from './scripts';
+import { registerScripts, scriptSource, type ReadProductReply, type ScriptCommands } from './scripts';
+import { FramedScript } from './resp';
 import { parseReadReply } from './snapshot';
 import { epochLength, OrderBatch, packCalls } from './order-args';
 import { withRetry } from '../../retry';
@@ -25,6 +26,8 @@ const MAX_EVENTS_PER_PIECE = 2000;
 /** An apply-orders call carries up to this many products, and events unless one product has more (order-args.ts: packCalls). */
 const MAX_PRODUCTS_PER_CALL = 64;
 const MAX_EVENTS_PER_CALL = 1000;
+/** apply-orders-n, sent as a frame built at prepare time (resp.ts: the client's own encoding cost more than the rest of the call). */
+const APPLY_ORDERS = new FramedScript(scriptSource('apply-orders-n'));
 
 export class RedisStateStore implements StateStore {
   readonly redis: Client;
@@ -117,9 +120,10 @@ export class RedisStateStore implements StateStore {
     const skus = batch.skus();
     const calls = packCalls(pieces, (sku) => orderKeys(productKeys(this.prefix, sku)), MAX_EVENTS_PER_CALL, MAX_PRODUCTS_PER_CALL);
     const newest = Math.max(0, batch.newest);
-    const epochLen = epochLength(maxBuckets);
+    const settings = [alpha, beta, maxBuckets, bucketMs, epochLength(maxBuckets)];
+    const frames = calls.map((c) => APPLY_ORDERS.frame([c.keys.length], c.keys, settings, c.args));
     return async () => {
-      const results = await this.guard(Promise.all(calls.map((c) => this.redis.applyOrders(c.keys.length, ...c.keys, alpha, beta, maxBuckets, bucketMs, epochLen, ...c.args))), 'apply_orders');
+      const results = await this.guard(Promise.all(frames.map((f) => APPLY_ORDERS.send<[number, number, number]>(this.redis, f))), 'apply_orders');
       await this.touch(skus, newest);
       let stats = EMPTY_STATS;
       for (const [applied, duplicates, tooLate] of results) stats = addStats(stats, { applied, duplicates, tooLate });
