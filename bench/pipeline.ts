@@ -6,7 +6,7 @@
  *   npx tsx bench/pipeline.ts [--orders N] [--reviews N]
  * Needs Kafka and Redis (scripts/infra.sh up) and the model (scripts/install-model.sh).
  * Uses ../shared/data/online-retail/online_retail_dev.csv.gz when present, else the bundled sample
- * (repeated with fresh event ids up to N). For trying settings: CONSUMER_* variables reach the
+ * (repeated with fresh event ids up to N; the dev file too, past its ~400k orders). For trying settings: CONSUMER_* variables reach the
  * consumers, BENCH_NODE_ARGS adds node flags to them (e.g. --cpu-prof), BENCH_SERVICE_LOGS=1 prints
  * their output.
  */
@@ -28,7 +28,11 @@ const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
-const N_ORDERS = arg('--orders', 400_000);
+// 1.2M by default (the dev file's ~400k orders three times, with fresh ids): the order consumer is a
+// new process, and at 400k events its fixed costs (the JIT compiling its hot path, the heap growing,
+// a pipeline filling and draining) were about a third of its CPU; raw consumption runs in this
+// process, warmed by the producer and its own first run (BENCHMARKS.md, pipeline "Session 14").
+const N_ORDERS = arg('--orders', 1_200_000);
 const N_REVIEWS = arg('--reviews', 2_000);
 
 function reviewTexts(titles: string[], n: number): string[] {
