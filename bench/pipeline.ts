@@ -44,17 +44,35 @@ function reviewTexts(titles: string[], n: number): string[] {
  * Wall seconds of a raw consumption and the CPU seconds it took in this process, from the group's
  * join on: the consumer's run is timed from its "started" line, which also comes after its join.
  */
-async function rawConsume(topic: string, n: number): Promise<{ seconds: number; cpu: number; broker: number }> {
+async function rawConsume(topic: string, n: number): Promise<{ seconds: number; cpu: number; broker: number; laterRate: number }> {
   let c0!: NodeJS.CpuUsage;
   let b0!: number;
   let th0!: ReturnType<typeof threadCpu>;
   let t0!: number;
+  const third = new Third(n);
   await collectCount(topic, n, () => {
     [c0, b0, th0, t0] = [process.cpuUsage(), cpuOf(infraPid('kafka')), threadCpu(infraPid('kafka')), Date.now()];
-  });
+  }, (seen) => third.saw(seen));
   if (process.env.BENCH_BROKER_THREADS) process.stderr.write(`broker threads, raw run: ${threadCpuDiff(th0, threadCpu(infraPid('kafka')))}\n`);
   const c = process.cpuUsage(c0);
-  return { seconds: (Date.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, broker: cpuOf(infraPid('kafka')) - b0 };
+  return { seconds: (Date.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, broker: cpuOf(infraPid('kafka')) - b0, laterRate: third.rate() };
+}
+
+/**
+ * The rate over the last two thirds of a run: from the first count at or past a third of `n` to the
+ * end. It leaves out what a run pays once (a new process's JIT and heap growth, the first fetches),
+ * the same way for raw consumption and for the consumer, so the two can be compared in steady state.
+ */
+class Third {
+  private at = 0;
+  private count = 0;
+  constructor(private readonly n: number) {}
+  saw(count: number): void {
+    if (this.at === 0 && count >= this.n / 3) [this.at, this.count] = [Date.now(), count];
+  }
+  rate(): number {
+    return (this.n - this.count) / ((Date.now() - this.at) / 1000);
+  }
 }
 
 async function throughService(service: string, topic: string, n: number, env: Record<string, string>) {
@@ -75,8 +93,14 @@ async function throughService(service: string, topic: string, n: number, env: Re
   // committed offsets themselves, every 2 ms, to the last commit.
   const redis = new Redis(REDIS_URL);
   const stored = async () => (await redis.hvals(checkpointKey(env.KEY_PREFIX, group))).reduce((s, v) => s + Number(v), 0);
-  while ((await stored()) < high) await sleep(20);
+  const third = new Third(high);
+  for (let s = await stored(); s < high; s = await stored()) {
+    third.saw(s);
+    await sleep(20);
+  }
+  third.saw(high);
   while ((await committed()) < high) await sleep(2);
+  const laterRate = third.rate();
   redis.disconnect();
   await admin.disconnect();
   const seconds = (Date.now() - t0) / 1000;
@@ -90,7 +114,7 @@ async function throughService(service: string, topic: string, n: number, env: Re
   // BENCH_SERVICE_LOGS=1: the service's own output on stderr (e.g. with BENCH_NODE_ARGS=--trace-gc)
   if (process.env.BENCH_SERVICE_LOGS) process.stderr.write(`${svc.logs.join('\n')}\n`);
   await svc.stop();
-  return { seconds, rate: n / seconds, peakMiB, cpuSeconds, redisSeconds, brokerSeconds };
+  return { seconds, rate: n / seconds, laterRate, peakMiB, cpuSeconds, redisSeconds, brokerSeconds };
 }
 
 async function main() {
@@ -111,6 +135,7 @@ async function main() {
     const svc = await throughService('order-consumer', topic, events.length, env);
     const raw2 = await rawConsume(topic, events.length);
     const rawRate = (2 * events.length) / (rawS.seconds + raw2.seconds);
+    const rawLater = 2 / (1 / rawS.laterRate + 1 / raw2.laterRate);
     const rawCpuUs = ((rawS.cpu + raw2.cpu) / 2 / events.length) * 1e6;
     const rawBrokerUs = ((rawS.broker + raw2.broker) / 2 / events.length) * 1e6;
 
@@ -132,6 +157,7 @@ async function main() {
       `| raw kafkajs consumption (same topic, mean of a run before and after) | ${Math.round(rawRate).toLocaleString('en')} events/s |`,
       `| order-consumer end to end (Kafka -> Redis, committed) | ${Math.round(svc.rate).toLocaleString('en')} events/s |`,
       `| ratio to raw | ${(svc.rate / rawRate).toFixed(2)} |`,
+      `| the same over the last two thirds of each run (steady state): raw / order-consumer / ratio | ${Math.round(rawLater).toLocaleString('en')} / ${Math.round(svc.laterRate).toLocaleString('en')} events/s / ${(svc.laterRate / rawLater).toFixed(2)} |`,
       `| order-consumer peak RSS | ${svc.peakMiB.toFixed(0)} MiB |`,
       `| CPU per event: raw kafkajs / order-consumer (Node) / Redis | ${rawCpuUs.toFixed(2)} / ${((svc.cpuSeconds / events.length) * 1e6).toFixed(2)} / ${((svc.redisSeconds / events.length) * 1e6).toFixed(2)} us |`,
       // what the 2 cores allow the consumer path if its processes overlapped perfectly: the bound behind the ratio

@@ -84,7 +84,8 @@ function headersOf(h: IHeaders | undefined): Record<string, string> {
  * Raw kafkajs consumption: fetches a topic from the start until `n` messages have arrived (the
  * benchmark reference). `onJoined` is called once the group is joined, before the first fetch.
  */
-export async function collectCount(topic: string, n: number, onJoined?: () => void): Promise<void> {
+/** Consumes `n` messages of `topic` with a new group, counting only; `onSeen` gets the running count after each batch. */
+export async function collectCount(topic: string, n: number, onJoined?: () => void, onSeen?: (seen: number) => void): Promise<void> {
   const consumer = kafka.consumer({ groupId: `raw-${topic}-${Math.random().toString(36).slice(2)}`, maxBytesPerPartition: 4194304 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -96,6 +97,7 @@ export async function collectCount(topic: string, n: number, onJoined?: () => vo
     partitionsConsumedConcurrently: 3,
     eachBatch: async ({ batch }) => {
       seen += batch.messages.length;
+      onSeen?.(seen);
       if (seen >= n) done();
     },
   });
