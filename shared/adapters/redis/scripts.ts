@@ -23,7 +23,7 @@ export function registerScripts(redis: Redis): void {
 
 /** The typed view of the commands registered above. */
 export interface ScriptCommands {
-  /** apply-orders-n: the number of keys (3 per product), the keys, then the arguments. */
+  /** apply-orders-n: the number of keys (3 per product), the keys, then the arguments. The store sends it as a prebuilt frame instead (resp.ts). */
   applyOrders(numKeys: number, ...args: (string | number | Buffer)[]): Promise<[number, number, number]>;
   applyReviews(...args: (string | number | Buffer)[]): Promise<[number, number]>;
   applyListing(...args: (string | number | Buffer)[]): Promise<number>;

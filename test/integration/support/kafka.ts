@@ -82,9 +82,9 @@ function headersOf(h: IHeaders | undefined): Record<string, string> {
 
 /**
  * Raw kafkajs consumption: fetches a topic from the start until `n` messages have arrived (the
- * benchmark reference). `onJoined` is called once the group is joined, before the first fetch.
+ * benchmark reference). `onJoined` is called once the group is joined, before the first fetch;
+ * `onSeen` gets the running count after each batch.
  */
-/** Consumes `n` messages of `topic` with a new group, counting only; `onSeen` gets the running count after each batch. */
 export async function collectCount(topic: string, n: number, onJoined?: () => void, onSeen?: (seen: number) => void): Promise<void> {
   const consumer = kafka.consumer({ groupId: `raw-${topic}-${Math.random().toString(36).slice(2)}`, maxBytesPerPartition: 4194304 });
   await consumer.connect();
