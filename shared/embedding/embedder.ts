@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TrendcastError } from '../errors';
 import type { EmbedRequest, OnnxRuntimeName, HostInit, HostReply } from './protocol';
+import { CoalescingEmbedder } from './coalesce';
 
 export interface Embedder {
   readonly modelId: string;
@@ -124,7 +125,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<ModelEmbedd
   if (init.runtime === 'auto' && ready.runtime !== 'onnxruntime-node') {
     log('embedding runs without onnxruntime-node (several times slower)', { runtime: ready.runtime });
   }
-  return new HostEmbedder(host, init.modelId, ready.dim, ready.runtime);
+  return new CoalescingEmbedder(new HostEmbedder(host, init.modelId, ready.dim, ready.runtime));
 }
 
 interface Pending {
