@@ -3,28 +3,27 @@ import * as path from 'path';
 import type Redis from 'ioredis';
 
 /**
- * Lua scripts are files named <name>-<numKeys>.lua, or <name>-n.lua when the caller passes the number
- * of keys first (a call over several products); each is registered once as a custom command.
+ * Lua scripts are files named <name>-<numKeys>.lua, each registered once as a custom command, or
+ * <name>-n.lua when the caller passes the number of keys first (a call over several products):
+ * those are sent as prebuilt frames (resp.ts: FramedScript), not registered.
  */
-export const SCRIPTS = ['apply-orders-n', 'apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1', 'read-product-4', 'advance-checkpoint-1'] as const;
+export const SCRIPTS = ['apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1', 'read-product-4', 'advance-checkpoint-1'] as const;
+export const FRAMED_SCRIPTS = ['apply-orders-n'] as const;
 
-export function scriptSource(file: (typeof SCRIPTS)[number]): string {
+export function scriptSource(file: (typeof SCRIPTS)[number] | (typeof FRAMED_SCRIPTS)[number]): string {
   return fs.readFileSync(path.join(__dirname, 'lua', `${file}.lua`), 'utf8');
 }
 
 export function registerScripts(redis: Redis): void {
   for (const file of SCRIPTS) {
-    const m = /^(.*)-(\d+|n)$/.exec(file)!;
+    const m = /^(.*)-(\d+)$/.exec(file)!;
     const name = m[1].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    const lua = scriptSource(file);
-    redis.defineCommand(name, m[2] === 'n' ? { lua } : { numberOfKeys: Number(m[2]), lua });
+    redis.defineCommand(name, { numberOfKeys: Number(m[2]), lua: scriptSource(file) });
   }
 }
 
 /** The typed view of the commands registered above. */
 export interface ScriptCommands {
-  /** apply-orders-n: the number of keys (3 per product), the keys, then the arguments. The store sends it as a prebuilt frame instead (resp.ts). */
-  applyOrders(numKeys: number, ...args: (string | number | Buffer)[]): Promise<[number, number, number]>;
   applyReviews(...args: (string | number | Buffer)[]): Promise<[number, number]>;
   applyListing(...args: (string | number | Buffer)[]): Promise<number>;
   takeDirty(key: string, maxScore: number, limit: number): Promise<string[]>;
