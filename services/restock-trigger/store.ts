@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { createRedis } from '../../shared/adapters/redis/connection';
+import { assertStandalone, createRedis } from '../../shared/adapters/redis/connection';
 import { pipelineCall, redisCall } from '../../shared/adapters/redis/guard';
 import type { Logger } from '../../shared/log';
 import type { Histogram } from 'prom-client';
@@ -37,6 +37,7 @@ export class RestockStore {
     } catch (err) {
       throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
     }
+    await assertStandalone(this.redis);
   }
 
   async load(sku: string): Promise<Loaded> {

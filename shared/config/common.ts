@@ -20,7 +20,7 @@ export const kafkaSpec = {
 } satisfies Spec;
 
 export const redisSpec = {
-  REDIS_URL: { kind: 'string', default: 'redis://127.0.0.1:6379', pattern: /^rediss?:\/\//, doc: 'Redis URL' },
+  REDIS_URL: { kind: 'string', default: 'redis://127.0.0.1:6379', pattern: /^rediss?:\/\//, doc: 'Redis URL of a standalone Redis (a Redis Cluster node stops start-up: README "Redis Cluster")' },
   KEY_PREFIX: { kind: 'string', default: 'tc', pattern: /^[A-Za-z0-9._-]+$/, doc: 'Prefix of every Redis key' },
 } satisfies Spec;
 

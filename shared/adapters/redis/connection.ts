@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import type { Logger } from '../../log';
+import { ConfigError } from '../../errors';
 
 /** Default of REDIS_TIMEOUT_MS (shared/config/common.ts): no reply from Redis for this long means it is unreachable. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
@@ -122,4 +123,26 @@ function clearStaleSocketTimer(redis: Redis): void {
   if (r.socketTimeoutTimer === undefined) return;
   clearTimeout(r.socketTimeoutTimer);
   r.socketTimeoutTimer = undefined;
+}
+
+/**
+ * Stops start-up when `redis` is a Redis Cluster node. Trendcast needs one standalone Redis (a
+ * primary, with replicas if wanted): an order script call carries up to 64 products, which Cluster
+ * refuses (CROSSSLOT), a key of another node's slot gets MOVED, which this client does not follow,
+ * and a node without its slots answers CLUSTERDOWN, which reads as an outage: start-up failed after
+ * its retries with a stack trace, and a running consumer would retry it without end. Better one line
+ * naming REDIS_URL at start-up. A server that refuses INFO (some
+ * proxies do) is let through: nothing is known against it.
+ */
+export async function assertStandalone(redis: Redis): Promise<void> {
+  let info: string;
+  try {
+    info = await redis.info('cluster');
+  } catch {
+    return;
+  }
+  if (/^cluster_enabled:1\b/m.test(info)) {
+    const { host, port } = redis.options;
+    throw new ConfigError('REDIS_URL', `points at a Redis Cluster node (${host}:${port}); Trendcast needs a standalone Redis (a primary, with replicas if wanted): its scripts update several products in one call, which Cluster refuses (README "Redis Cluster")`);
+  }
 }

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Pipeline } from 'ioredis';
-import { createRedis } from './connection';
+import { assertStandalone, createRedis } from './connection';
 import { pipelineCall, redisCall, redisError } from './guard';
 import type { Logger } from '../../log';
 import type { Histogram } from 'prom-client';
@@ -63,6 +63,7 @@ export class RedisStateStore implements StateStore {
     } catch (err) {
       throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
     }
+    await assertStandalone(this.redis);
     // the first command of a process that is still loading can wait past REDIS_TIMEOUT_MS with the
     // reply already there (a blocked event loop runs the timer first): a few tries, not an exit
     await withRetry(() => this.checkSettings(), {

@@ -23,6 +23,8 @@ export interface OwnRedisOptions {
    * snapshots (and no AOF): a restart then comes back with an older state.
    */
   persistence?: 'aof' | 'snapshot';
+  /** More redis-server arguments (e.g. a cluster node's). */
+  args?: string[];
 }
 
 /**
@@ -36,7 +38,7 @@ export async function startOwnRedis(opts: OwnRedisOptions = {}): Promise<OwnRedi
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trendcast-redis-'));
   let proc: ChildProcess | null = null;
   const start = () => new Promise<void>((resolve, reject) => {
-    const p = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', ...persistence, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', ...persistence, '--dir', dir, ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc = p;
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}:\n${out}`)), 20_000);
