@@ -4,7 +4,7 @@ import { checkBiddingParams } from '../../shared/domain/bidding';
 import { parseConfig } from '../../shared/config/spec';
 import { createKafka } from '../../shared/adapters/kafka/client';
 import { startLagMonitor } from '../../shared/adapters/kafka/lag';
-import { assertStandalone, createRedis } from '../../shared/adapters/redis/connection';
+import { connectRedis, createRedis } from '../../shared/adapters/redis/connection';
 import { productKeys } from '../../shared/adapters/redis/keys';
 import { topicNames } from '../../shared/adapters/transport';
 import { createLogger, type LogLevel } from '../../shared/log';
@@ -21,8 +21,7 @@ export async function startAdBidding(env = process.env): Promise<{ stop(): Promi
   const registry = createRegistry('ad-bidding-example');
   const metrics = consumerMetrics(registry);
   const redis = c.BIDDING_STOCK_FROM_REDIS ? createRedis(c.REDIS_URL, log, c.REDIS_TIMEOUT_MS) : null;
-  await redis?.connect();
-  if (redis) await assertStandalone(redis);
+  if (redis) await connectRedis([redis]);
   // the restock trigger keeps each product's newest stock count under its hash tag
   const stockOf: StockLookup = async (sku) => {
     if (!redis) return null;

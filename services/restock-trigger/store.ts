@@ -1,10 +1,9 @@
 import type Redis from 'ioredis';
-import { assertStandalone, createRedis } from '../../shared/adapters/redis/connection';
+import { connectRedis, createRedis } from '../../shared/adapters/redis/connection';
 import { pipelineCall, redisCall } from '../../shared/adapters/redis/guard';
 import type { Logger } from '../../shared/log';
 import type { Histogram } from 'prom-client';
 import type { AlertView, RestockState, StockView, TrendView } from '../../shared/domain/restock';
-import { TrendcastError } from '../../shared/errors';
 import { productKeys } from '../../shared/adapters/redis/keys';
 import { registerScripts, type ScriptCommands } from '../../shared/adapters/redis/scripts';
 
@@ -32,12 +31,7 @@ export class RestockStore {
   }
 
   async connect(): Promise<void> {
-    try {
-      await this.redis.connect();
-    } catch (err) {
-      throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
-    }
-    await assertStandalone(this.redis);
+    await connectRedis([this.redis]);
   }
 
   async load(sku: string): Promise<Loaded> {

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { Logger } from '../../log';
-import { ConfigError } from '../../errors';
+import { ConfigError, TrendcastError } from '../../errors';
 
 /** Default of REDIS_TIMEOUT_MS (shared/config/common.ts): no reply from Redis for this long means it is unreachable. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
@@ -131,8 +131,8 @@ function clearStaleSocketTimer(redis: Redis): void {
  * refuses (CROSSSLOT), a key of another node's slot gets MOVED, which this client does not follow,
  * and a node without its slots answers CLUSTERDOWN, which reads as an outage: start-up failed after
  * its retries with a stack trace, and a running consumer would retry it without end. Better one line
- * naming REDIS_URL at start-up. A server that refuses INFO (some
- * proxies do) is let through: nothing is known against it.
+ * naming REDIS_URL at start-up. A server that refuses INFO (some proxies do) is let through:
+ * nothing is known against it.
  */
 export async function assertStandalone(redis: Redis): Promise<void> {
   let info: string;
@@ -145,4 +145,17 @@ export async function assertStandalone(redis: Redis): Promise<void> {
     const { host, port } = redis.options;
     throw new ConfigError('REDIS_URL', `points at a Redis Cluster node (${host}:${port}); Trendcast needs a standalone Redis (a primary, with replicas if wanted): its scripts update several products in one call, which Cluster refuses (README "Redis Cluster")`);
   }
+}
+
+/**
+ * Connects a service's clients of one Redis (an unreachable Redis is STORE_UNAVAILABLE, retriable)
+ * and checks that it is a standalone one (assertStandalone).
+ */
+export async function connectRedis(clients: readonly Redis[]): Promise<void> {
+  try {
+    await Promise.all(clients.map((c) => c.connect()));
+  } catch (err) {
+    throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
+  }
+  await assertStandalone(clients[0]);
 }

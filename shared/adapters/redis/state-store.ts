@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Pipeline } from 'ioredis';
-import { assertStandalone, createRedis } from './connection';
+import { connectRedis, createRedis } from './connection';
 import { pipelineCall, redisCall, redisError } from './guard';
 import type { Logger } from '../../log';
 import type { Histogram } from 'prom-client';
@@ -58,12 +58,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async connect(): Promise<void> {
-    try {
-      await Promise.all(this.connections.map((c) => c.connect()));
-    } catch (err) {
-      throw new TrendcastError('STORE_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { retriable: true, cause: err });
-    }
-    await assertStandalone(this.redis);
+    await connectRedis(this.connections);
     // the first command of a process that is still loading can wait past REDIS_TIMEOUT_MS with the
     // reply already there (a blocked event loop runs the timer first): a few tries, not an exit
     await withRetry(() => this.checkSettings(), {
