@@ -12,12 +12,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
-import * as readline from 'readline';
 import { spawnSync } from 'child_process';
 import { retailFile } from './retail-data';
 import { ROOT } from '../test/integration/support/services';
 import type { BacktestResult, Row } from '../shared/backtest/protocol';
+import { csvField, readCsv } from '../shared/backtest/csv';
 
 const argOf = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const FOLDS = Number(argOf('--folds') ?? 5);
@@ -32,20 +31,17 @@ function fold(code: string): number {
   return h % FOLDS;
 }
 
-/** Writes one CSV per fold (the header in each); the StockCode is the second column, never quoted in this file. */
+/** Writes one CSV per fold (the header in each), records parsed and written back, so quoted fields stay whole. */
 async function split(dir: string): Promise<string[]> {
   const files = Array.from({ length: FOLDS }, (_, i) => path.join(dir, `fold${i}.csv`));
   const outs = files.map((f) => fs.createWriteStream(f));
-  const input = fs.createReadStream(DATA).pipe(DATA.endsWith('.gz') ? zlib.createGunzip() : new (require('stream').PassThrough)());
-  let header: string | undefined;
-  for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
-    if (header === undefined) {
-      header = line;
-      for (const o of outs) o.write(line + '\n');
-      continue;
+  let header: string[] | undefined;
+  for await (const rec of readCsv(DATA)) {
+    if (!header) {
+      header = Object.keys(rec);
+      for (const o of outs) o.write(header.map(csvField).join(',') + '\n');
     }
-    const code = line.split(',', 2)[1] ?? '';
-    outs[fold(code)].write(line + '\n');
+    outs[fold(rec.StockCode ?? '')].write(header.map((k) => csvField(rec[k])).join(',') + '\n');
   }
   await Promise.all(outs.map((o) => new Promise((resolve) => o.end(resolve))));
   return files;
