@@ -70,7 +70,7 @@ function summary(i: number, r: BacktestResult, seconds: number): string {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trendcast-folds-'));
-  console.log(`data: ${DATA}, ${FOLDS} folds by FNV-1a of StockCode, in ${dir}`);
+  console.log(`data: ${DATA}, ${FOLDS} folds by FNV-1a of StockCode; each fold's backtest JSON in ${dir}`);
   const files = await split(dir);
   console.log('| fold | established / window | new / window | ensemble WQL | weekday_quantiles | ratio (<= 0.90) | best other WQL | ensemble RMSSE | best other RMSSE | new: cold start / price_decile (<= 0.95) | coverage est. | coverage new | s |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -82,10 +82,13 @@ async function main(): Promise<void> {
     const run = spawnSync('npx', args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
     if (run.status !== 0) {
       console.log(`| ${i} | backtest failed (exit ${run.status}) |`);
+      process.exitCode = 1; // the other folds still run, but a failed fold is not a result
       continue;
     }
     console.log(`| ${summary(i, JSON.parse(fs.readFileSync(json, 'utf8')), (Date.now() - t0) / 1000)} |`);
   }
+  // the fold files are a copy of the input (~40 MB for the development file); the JSONs are kept
+  for (const f of files) fs.rmSync(f, { force: true });
 }
 
 main().catch((err) => {
