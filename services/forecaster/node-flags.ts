@@ -12,5 +12,13 @@
  * and 64 MiB was faster in four of five alternating pairs (medians 5,163 against 4,663 products/s)
  * for ~100 MiB more RSS (BENCHMARKS.md "Session 11").
  * The order consumer gained nothing measurable from larger semi-spaces and keeps the default.
+ *
+ * --single-threaded-gc: V8's parallel scavenges and concurrent marking run on its 4 helper threads,
+ * but on 2 cores the main thread and the LSTM thread already keep both busy, so the helpers only
+ * compete (and synchronise): ~0.25 s of helper CPU per pass of 3,044 products. Doing that work on
+ * the allocating thread costs it ~0.1 s more and saves ~0.15 s of CPU per pass: faster in 6 of 7
+ * alternating pairs, medians 4,419 against 4,179 products/s (BENCHMARKS.md worker "Session 17").
+ * On a machine with idle cores the parallel collector shortens the pauses instead: set
+ * FORECASTER_NODE_FLAGS there without it.
  */
-export const FORECASTER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+export const FORECASTER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64', '--single-threaded-gc'];

@@ -90,6 +90,19 @@ export function inputTensors(b: Batch, cfg: FeatureConfig, seqF: number, statF: 
   return { seq, stat: tf.tensor2d(b.stat, [statF, n]), rev: tf.tensor2d(b.rev, [revF, n]), base: tf.tensor2d(b.base, [3 * cfg.horizon, n]) };
 }
 
+/** inputTensors for network.predict: each step's sequence features as rows, [n, seqF] (b.seq holds [seqF, n] per step). */
+export function inferenceInputs(b: Batch, cfg: FeatureConfig, seqF: number, statF: number, revF: number): BatchTensors {
+  const n = b.n;
+  const seq: tf.Tensor2D[] = [];
+  const rows = new Float32Array(n * seqF);
+  for (let t = 0; t < cfg.lookback; t++) {
+    const at = t * seqF * n;
+    for (let f = 0; f < seqF; f++) for (let i = 0; i < n; i++) rows[i * seqF + f] = b.seq[at + f * n + i];
+    seq.push(tf.tensor2d(rows, [n, seqF]));
+  }
+  return { seq, stat: tf.tensor2d(b.stat, [statF, n]), rev: tf.tensor2d(b.rev, [revF, n]), base: tf.tensor2d(b.base, [3 * cfg.horizon, n]) };
+}
+
 export function disposeInputs(x: BatchTensors): void {
   tf.dispose([...x.seq, x.stat, x.rev, x.base]);
 }

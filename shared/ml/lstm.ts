@@ -12,8 +12,8 @@ import { wql } from '../backtest/metrics';
 import { seasonalNaiveBaseline } from '../backtest/baselines';
 import type { Logger } from '../log';
 import { COLD_ROW, FeatureConfig, PROFILE_ROW, Prepared, REVIEW_FEATURES, SEQ_FEATURES, Scalers, fitScalers, prepare, staticDims } from './features';
-import { NetShape, Params, forward, initParams } from './network';
-import { EpochReport, Example, TrainSettings, WindowSampler, disposeInputs, fillBatch, inputTensors, trainLoop } from './lstm-train';
+import { InferenceWeights, NetShape, Params, disposeInferenceWeights, inferenceWeights, initParams, predict } from './network';
+import { EpochReport, Example, TrainSettings, WindowSampler, disposeInputs, fillBatch, inferenceInputs, trainLoop } from './lstm-train';
 import { fitPca } from './pca';
 import { learnSesCalibration } from './baseline';
 import { ensureBackend } from './backend';
@@ -200,24 +200,30 @@ export class GlobalLstmModel implements ForecastModel {
   }
 
   private async predictExamples(ex: Example[], horizon: number): Promise<QuantileForecast[]> {
-    const { shape, features, scalers } = this.metadata;
-    const params = this.params!;
     const out: QuantileForecast[] = [];
-    for (let from = 0; from < ex.length; from += CHUNK) {
-      const part = ex.slice(from, from + CHUNK);
-      const b = fillBatch(part, features, scalers, 0, false);
-      const x = inputTensors(b, features, shape.seqFeatures, shape.staticDims, shape.reviewDims);
-      const ys = tf.tidy(() => {
-        const r = forward(params, shape, x.seq, x.stat, x.rev, x.base);
-        return [r.p10, r.p50, r.p90];
-      });
-      const [a, m, c] = await Promise.all(ys.map((t) => t.data() as Promise<Float32Array>));
-      tf.dispose(ys);
-      disposeInputs(x);
-      const n = part.length;
-      for (let i = 0; i < n; i++) out.push(toForecast(a, m, c, i, n, b.scale[i], horizon));
+    // Built per call (a few small ops): the params change while fit() validates between phases.
+    const w = inferenceWeights(this.params!);
+    try {
+      for (let from = 0; from < ex.length; from += CHUNK) await this.predictChunk(ex.slice(from, from + CHUNK), horizon, w, out);
+    } finally {
+      disposeInferenceWeights(w);
     }
     return out;
+  }
+
+  private async predictChunk(part: Example[], horizon: number, w: InferenceWeights, out: QuantileForecast[]): Promise<void> {
+    const { shape, features, scalers } = this.metadata;
+    const b = fillBatch(part, features, scalers, 0, false);
+    const x = inferenceInputs(b, features, shape.seqFeatures, shape.staticDims, shape.reviewDims);
+    const ys = tf.tidy(() => {
+      const r = predict(this.params!, w, shape, x.seq, x.stat, x.rev, x.base);
+      return [r.p10, r.p50, r.p90];
+    });
+    const [a, m, c] = await Promise.all(ys.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(ys);
+    disposeInputs(x);
+    const n = part.length;
+    for (let i = 0; i < n; i++) out.push(toForecast(a, m, c, i, n, b.scale[i], horizon));
   }
 
   /** Weights by stable name, for artifact.ts. */
