@@ -1,6 +1,6 @@
 /** The Redis scripts on the real server: order independence, windowing, slices of a hot product, reviews, listings. */
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
-import { globalKeys } from '../../shared/adapters/redis/keys';
+import { globalKeys, productKeys } from '../../shared/adapters/redis/keys';
 import { MemoryStateStore } from '../../shared/adapters/memory/state-store';
 import { holtFilter } from '../../shared/domain/smoothing';
 import type { OrderEvent } from '../../shared/domain/events';
@@ -151,6 +151,50 @@ test('reviews and listings through the scripts', async () => {
   const [s2] = await store.read(['REV1']);
   expect(s2.listing).toMatchObject({ title: 'New', category: 'c', brand: null, price: 2.5, modelId: 'm' });
   expect(Array.from(s2.listing!.embedding!)).toEqual([0.5, 0.25]);
+});
+
+test('a read of more products than one script call takes (several calls), some unknown, some with a listing: each snapshot in the order asked', async () => {
+  const skus = Array.from({ length: 620 }, (_, i) => `RD${i}`);
+  const known = skus.filter((_, i) => i % 3 !== 2);
+  await store.applyOrders(known.map((sku, i) => order(sku, `rd${i}`, 5 + (i % 7), 1 + (i % 4))));
+  const listed = known.filter((_, i) => i % 2 === 0);
+  await store.applyListings(listed.map((sku, i) => ({ event: { eventId: `rl${i}`, eventTime: 1e12, sku, title: `T ${sku}`, description: 'd', category: `C${i % 5}`, brand: null, price: i + 0.5, currency: 'GBP' }, embedding: Float32Array.from([i, -i]), modelId: 'm' })));
+  // the same products read one at a time are the reference for the read of all of them at once
+  const one = await Promise.all(skus.map(async (s) => (await store.read([s]))[0]));
+  const all = await store.read([...skus].reverse());
+  expect(all.map((s) => s.sku)).toEqual([...skus].reverse());
+  expect(all.reverse()).toEqual(one);
+  // and they hold what was written: demand for the known ones, nothing for the others
+  expect(one.filter((s) => s.demand !== null).map((s) => s.sku)).toEqual(known);
+  known.forEach((sku, i) => {
+    const d = one[skus.indexOf(sku)].demand!;
+    expect([sku, d.latest, d.values[d.latest - d.oldest]]).toEqual([sku, Math.floor(order(sku, '', 5 + (i % 7), 1).eventTime / D), 1 + (i % 4)]);
+  });
+  expect(one.filter((s) => s.listing !== null).map((s) => [s.sku, s.listing!.title, Array.from(s.listing!.embedding!)])).toEqual(listed.map((sku, i) => [sku, `T ${sku}`, [i, -i]]));
+});
+
+test("a read where one product's key holds the wrong type fails for good (not retriable), naming WRONGTYPE", async () => {
+  const own = uniq('rswt');
+  const s = new RedisStateStore(REDIS_URL, own, settings);
+  await s.connect();
+  try {
+    await s.applyOrders([order('WT1', 'w1', 1, 2), order('WT2', 'w2', 1, 3)]);
+    await s.redis.set(productKeys(own, 'WT2').listing, 'not a hash');
+    expect(await s.read(['WT1'])).toHaveLength(1);
+    const err = await s.read(['WT1', 'WT2']).then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'HANDLER_FAILED', retriable: false });
+    expect((err as Error).message).toMatch(/WRONGTYPE/);
+  } finally {
+    await s.close();
+    await deleteKeysWithPrefix(own);
+  }
+});
+
+test('a read after the server forgot the scripts (SCRIPT FLUSH) loads the script again', async () => {
+  await store.applyOrders([order('RFL1', 'rf1', 2, 6)]);
+  await store.redis.script('FLUSH');
+  const [snap] = await store.read(['RFL1']);
+  expect(Array.from(snap.demand!.values).slice(-1)).toEqual([6]);
 });
 
 test('taking more dirty products than Lua can unpack at once (the forecaster takes batch size x 8) pops them all', async () => {

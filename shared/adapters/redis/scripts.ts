@@ -7,8 +7,8 @@ import type Redis from 'ioredis';
  * <name>-n.lua when the caller passes the number of keys first (a call over several products):
  * those are sent as prebuilt frames (resp.ts: FramedScript), not registered.
  */
-export const SCRIPTS = ['apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1', 'read-product-4', 'advance-checkpoint-1'] as const;
-export const FRAMED_SCRIPTS = ['apply-orders-n'] as const;
+export const SCRIPTS = ['apply-reviews-2', 'apply-listing-1', 'take-dirty-1', 'restock-commit-4', 'restock-ack-1', 'advance-checkpoint-1'] as const;
+export const FRAMED_SCRIPTS = ['apply-orders-n', 'read-products-n'] as const;
 
 export function scriptSource(file: (typeof SCRIPTS)[number] | (typeof FRAMED_SCRIPTS)[number]): string {
   return fs.readFileSync(path.join(__dirname, 'lua', `${file}.lua`), 'utf8');
@@ -31,9 +31,7 @@ export interface ScriptCommands {
   restockAck(key: string, ...entries: string[]): Promise<number>;
   /** advance-checkpoint-1: [1] when set, [0, current] ('' for none) when it was not `expected`. */
   advanceCheckpoint(key: string, field: string, expected: string, next: string): Promise<[1] | [0, string]>;
-  /** read-product-4 (with Buffer replies); the forecaster calls it in a pipeline. */
-  readProductBuffer(state: string, demand: string, listing: string, reviews: string): Promise<ReadProductReply>;
 }
 
-/** read-product-4: the values of the snapshot's fields (snapshot.ts: SNAPSHOT_FIELDS) and the ring, null where missing. */
-export type ReadProductReply = (Buffer | null)[];
+/** read-products-n: per product, the values of the snapshot's fields (snapshot.ts: SNAPSHOT_FIELDS) and the ring, null where missing. */
+export type ReadProductsReply = (Buffer | null)[];

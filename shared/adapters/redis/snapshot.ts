@@ -1,25 +1,33 @@
 import * as os from 'os';
 import type { ProductSnapshot } from '../../domain/state';
 
-/** The fields parseSnapshot reads, in the order read-product-4.lua returns their values. */
+/** The fields parseSnapshot reads, in the order read-products-n.lua returns their values. */
 export const SNAPSHOT_FIELDS = {
   state: ['latest', 'oldest', 'level', 'trend', 'events', 'lastEventTime'],
   listing: ['eventId', 'title', 'description', 'category', 'brand', 'price', 'currency', 'eventTime', 'embedding', 'modelId'],
   reviews: ['count', 'ratingMean', 'ratingEwm', 'ratingEwmPrev', 'embedding', 'lastEventTime'],
 } as const;
 
-/** The reply of read-product-4.lua (field values in SNAPSHOT_FIELDS order, the ring between state and listing) as a snapshot. */
-export function parseReadReply(sku: string, reply: (Buffer | null)[]): ProductSnapshot {
+/** Values per product in a reply of read-products-n.lua: the fields above and the ring. */
+export const REPLY_LENGTH = SNAPSHOT_FIELDS.state.length + 1 + SNAPSHOT_FIELDS.listing.length + SNAPSHOT_FIELDS.reviews.length;
+
+/**
+ * The values of one product in a reply of read-products-n.lua, from index `at` (field values in
+ * SNAPSHOT_FIELDS order, the ring between state and listing), as a snapshot.
+ */
+export function parseReadReply(sku: string, reply: (Buffer | null)[], at = 0): ProductSnapshot {
   const { state, listing, reviews } = SNAPSHOT_FIELDS;
   const st: Record<string, string> = {};
-  state.forEach((f, i) => reply[i] !== null && (st[f] = reply[i]!.toString('utf8')));
-  const ring = reply[state.length];
-  return parseSnapshot(sku, [st, ring && ring.length > 0 ? ring : null, record(listing, reply, state.length + 1), record(reviews, reply, state.length + 1 + listing.length)]);
+  state.forEach((f, i) => isValue(reply[at + i]) && (st[f] = reply[at + i]!.toString('utf8')));
+  const ring = reply[at + state.length];
+  return parseSnapshot(sku, [st, ring && ring.length > 0 ? ring : null, record(listing, reply, at + state.length + 1), record(reviews, reply, at + state.length + 1 + listing.length)]);
 }
+
+const isValue = (v: Buffer | null | undefined): v is Buffer => v !== null && v !== undefined;
 
 function record(fields: readonly string[], reply: (Buffer | null)[], from: number): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
-  for (let i = 0; i < fields.length; i++) if (reply[from + i] !== null && reply[from + i] !== undefined) out[fields[i]] = reply[from + i]!;
+  for (let i = 0; i < fields.length; i++) if (isValue(reply[from + i])) out[fields[i]] = reply[from + i]!;
   return out;
 }
 

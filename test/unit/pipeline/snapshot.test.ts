@@ -1,7 +1,7 @@
-/** parseReadReply (the reply of read-product-4.lua) into a snapshot: hashes, demand ring, embeddings. */
+/** parseReadReply (one product's values in a reply of read-products-n.lua) into a snapshot: hashes, demand ring, embeddings. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { SNAPSHOT_FIELDS, parseReadReply } from '../../../shared/adapters/redis/snapshot';
+import { REPLY_LENGTH, SNAPSHOT_FIELDS, parseReadReply } from '../../../shared/adapters/redis/snapshot';
 
 const b = (s: string | number) => Buffer.from(String(s));
 /** A hash as the script returns it: the values of `fields` in order, null where absent. */
@@ -53,11 +53,26 @@ describe('parseReadReply', () => {
     });
   });
 
-  test('read-product-4.lua asks for exactly SNAPSHOT_FIELDS, in order', () => {
-    const lua = fs.readFileSync(path.join(__dirname, '../../../shared/adapters/redis/lua/read-product-4.lua'), 'utf8');
-    const hmgets = [...lua.matchAll(/redis\.call\('HMGET', KEYS\[(\d)\], ([^)]*)\)/g)].map((m) => [m[1], m[2].split(',').map((f) => f.trim().replace(/'/g, ''))]);
-    expect(hmgets).toEqual([['1', SNAPSHOT_FIELDS.state], ['3', SNAPSHOT_FIELDS.listing], ['4', SNAPSHOT_FIELDS.reviews]]);
-    expect(lua).toContain(`for i = 1, ${SNAPSHOT_FIELDS.listing.length} do out[${SNAPSHOT_FIELDS.state.length + 1} + i]`);
-    expect(lua).toContain(`for i = 1, ${SNAPSHOT_FIELDS.reviews.length} do out[${SNAPSHOT_FIELDS.state.length + 1 + SNAPSHOT_FIELDS.listing.length} + i]`);
+  test("a product's values at an offset in a reply of several products", () => {
+    const ring = Buffer.alloc(8);
+    ring.writeDoubleLE(4, 0);
+    const first = reply({ latest: 3, oldest: 3, level: 1, trend: 0 }, ring, {}, {});
+    const second = reply({ latest: 9, oldest: 9, level: 2, trend: 0.5, events: 4 }, ring, { eventId: 'l2', title: 'Kite', price: 7, category: 'TOYS' }, {});
+    expect(first).toHaveLength(REPLY_LENGTH);
+    const snap = parseReadReply('B', [...first, ...second], REPLY_LENGTH);
+    expect(snap).toMatchObject({ sku: 'B', demand: { oldest: 9, latest: 9, values: Float64Array.from([4]) }, smoothing: { level: 2, trend: 0.5, latest: 9 }, orderEvents: 4 });
+    expect(snap.listing).toMatchObject({ title: 'Kite', price: 7, category: 'TOYS' });
+  });
+
+  test('read-products-n.lua asks for exactly SNAPSHOT_FIELDS, in order, REPLY_LENGTH values per product', () => {
+    const lua = fs.readFileSync(path.join(__dirname, '../../../shared/adapters/redis/lua/read-products-n.lua'), 'utf8');
+    const hmgets = [...lua.matchAll(/redis\.call\('HMGET', KEYS\[k( \+ \d)?\], ([^)]*)\)/g)].map((m) => [m[1] ?? '', m[2].split(',').map((f) => f.trim().replace(/'/g, ''))]);
+    expect(hmgets).toEqual([['', SNAPSHOT_FIELDS.state], [' + 2', SNAPSHOT_FIELDS.listing], [' + 3', SNAPSHOT_FIELDS.reviews]]);
+    const { state, listing, reviews } = SNAPSHOT_FIELDS;
+    expect(lua).toContain(`for i = 1, ${state.length} do out[at + i] = state[i] end`);
+    expect(lua).toContain(`out[at + ${state.length + 1}] = redis.call('GET', KEYS[k + 1]) or ''`);
+    expect(lua).toContain(`for i = 1, ${listing.length} do out[at + ${state.length + 1} + i] = listing[i] end`);
+    expect(lua).toContain(`for i = 1, ${reviews.length} do out[at + ${state.length + 1 + listing.length} + i] = reviews[i] end`);
+    expect(lua).toContain(`at = at + ${REPLY_LENGTH}`);
   });
 });
