@@ -7,8 +7,9 @@
  * model alone (no I/O), the same pass step after step (where the time goes), and the refit time.
  * Wall time and the Node process's CPU time are both reported: state the load average beside them.
  *
- *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--node-defaults] [--cpu-prof FILE] [--alloc-prof FILE] [--alternate N]
+ *   npx tsx bench/forecaster.ts [--batch N (default: FORECAST_BATCH_SIZE's)] [--passes 3] [--no-thread] [--no-publish-thread] [--node-defaults] [--cpu-prof FILE] [--alloc-prof FILE] [--alternate N]
  * --no-thread: the LSTM on the main thread (LSTM_THREAD=false), the reference for its worker thread.
+ * --no-publish-thread: the Kafka producer on the main thread (PUBLISH_THREAD=false).
  * The bench runs the job in its own process, as the forecaster does, so it restarts itself with the
  * forecaster's node flags (services/forecaster/node-flags.ts); --node-defaults: without them.
  * Needs Kafka, Redis and the model. Uses ../shared/data/online-retail/online_retail_dev.csv.gz when
@@ -24,6 +25,7 @@ import { retailEvents, retailFile } from './retail-data';
 import { RedisStateStore } from '../shared/adapters/redis/state-store';
 import { createKafka } from '../shared/adapters/kafka/client';
 import { KafkaPublisher } from '../shared/adapters/kafka/publisher';
+import { ThreadedPublisher } from '../shared/adapters/kafka/threaded-publisher';
 import { createEmbedder } from '../shared/embedding';
 import { createLogger } from '../shared/log';
 import type { QuantileForecast } from '../shared/forecasting/model';
@@ -44,6 +46,7 @@ const BATCH = arg('--batch', forecasterSpec.FORECAST_BATCH_SIZE.default);
 const PASSES = arg('--passes', 3);
 const PROFILE = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const THREAD = !process.argv.includes('--no-thread');
+const PUBLISH_THREAD = !process.argv.includes('--no-publish-thread');
 /** --alternate N: the worker passes alternate between --batch and N, one pass each in turn (a comparison in the same minutes and process). */
 const ALTERNATE = arg('--alternate', 0);
 const ALLOC = process.argv.includes('--alloc-prof') ? process.argv[process.argv.indexOf('--alloc-prof') + 1] : undefined;
@@ -120,7 +123,7 @@ async function fusedVsPlain(store: RedisStateStore, model: ModelHandle, skus: st
  * One pass with each step awaited before the next (no overlap): where the time goes, as wall time
  * and as this process's CPU time (all its threads: in the forecast step the LSTM thread's too).
  */
-async function splitPass(store: RedisStateStore, publisher: KafkaPublisher, topic: string, model: ModelHandle, skus: string[]) {
+async function splitPass(store: RedisStateStore, publisher: KafkaPublisher | ThreadedPublisher, topic: string, model: ModelHandle, skus: string[]) {
   const codec = codecFor<Trend>('trend');
   const wall = { read: 0, model: 0, encode: 0, publish: 0 };
   const cpu = { read: 0, model: 0, encode: 0, publish: 0 };
@@ -231,7 +234,9 @@ async function main() {
   const log = createLogger('bench', 'warn');
   const topic = `${prefix}-trends`;
   await createTopics([topic]);
-  const publisher = new KafkaPublisher(createKafka({ brokers: BROKERS.split(','), clientId: 'bench' }, log));
+  const kafkaSettings = { brokers: BROKERS.split(','), clientId: 'bench' };
+  // as the forecaster wires it (services/forecaster/service.ts)
+  const publisher = PUBLISH_THREAD ? new ThreadedPublisher(kafkaSettings, log, { service: 'bench', logLevel: 'warn' }) : new KafkaPublisher(createKafka(kafkaSettings, log));
   await publisher.connect();
   try {
     let t0 = Date.now();
@@ -260,7 +265,7 @@ async function main() {
     process.stdout.write([
       `| measure | value |`, `| --- | --- |`,
       `| data | ${path.basename(FILE)}: ${loaded.orders} order events, ${skus.length} products (state loaded in ${loadS.toFixed(1)} s, listings embedded) |`,
-      `| model | ${model.current().model.name} ${model.current().version}, LSTM ${THREAD ? 'on its worker thread' : 'on the main thread'} |`,
+      `| model | ${model.current().model.name} ${model.current().version}, LSTM ${THREAD ? 'on its worker thread' : 'on the main thread'}, Kafka producer ${PUBLISH_THREAD ? 'on its worker thread' : 'on the main thread'} |`,
       `| load average (1 min) at the start / end of the measures | ${load0} / ${loadavg()} |`,
       `| refit (calibration + ensemble weights on every product) | ${refitS.toFixed(1)} s |`,
       `| members run (weight > 0 in some quantile) | ${ran.join(', ')} (not run: ${ensemble.members.map((m) => m.name).filter((m) => !ran.includes(m)).join(', ') || 'none'}) |`,
@@ -269,7 +274,7 @@ async function main() {
       `| one pass, step after step: Redis read / forecast / Trend + Avro encode / Kafka publish, wall | ${ms(split.wall.read)} / ${ms(split.wall.model)} / ${ms(split.wall.encode)} / ${ms(split.wall.publish)} ms for ${skus.length} products |`,
       `| the same steps, Node CPU (all threads) | ${ms(split.cpu.read)} / ${ms(split.cpu.model)} / ${ms(split.cpu.encode)} / ${ms(split.cpu.publish)} ms |`,
       `| worker pass (ForecastJob.runAll, pipelined), ${PASSES} passes | ${rate(worker.rate)} products/s (passes: ${worker.passes.map(rate).join(', ')}) |`,
-      `| Node CPU per worker pass (main thread, LSTM thread, GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,
+      `| Node CPU per worker pass (main thread, LSTM thread, publisher thread, GC helpers) | ${worker.cpuMs.map(ms).join(', ')} ms |`,
       `| the same over all passes, by thread | ${worker.threads} |`,
       `| Redis / Kafka broker CPU per worker pass (/proc, 10 ms ticks) | ${worker.serverMs.join(', ')} ms |`,
       ...(ALTERNATE > 0 ? [`| passes alternating between batch sizes | ${byBatch(worker)} |`] : []),

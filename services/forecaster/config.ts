@@ -20,6 +20,7 @@ export const forecasterSpec = {
   ARTIFACTS_DIR: { kind: 'string', default: 'artifacts', doc: 'Folder of trained models (train --out); the newest lstm version is loaded and hot-swapped' },
   ARTIFACT_POLL_MS: { kind: 'int', default: 30000, min: 100, doc: 'How often the artifacts folder is checked for a new version (and a dead LSTM thread replaced)' },
   LSTM_THREAD: { kind: 'bool', default: true, doc: "Run the LSTM's forward pass on a worker thread, beside the ensemble's other members (BENCHMARKS.md: The LSTM on its own thread; wasm and cpu backends only)" },
+  PUBLISH_THREAD: { kind: 'bool', default: true, doc: "Run the Kafka producer that publishes the trends on a worker thread, off the main thread that forecasts (BENCHMARKS.md: Session 20); a dead thread hands over to the main thread" },
   TREND_FLAT_BAND: { kind: 'float', default: 0.01, min: 0, max: 1, doc: 'Relative slope per bucket below which a trend is FLAT' },
 } satisfies Spec;
 

@@ -41,6 +41,15 @@ export function lstmThreadMetric(registry: Registry, state: () => { version: str
   });
 }
 
+/** trendcast_publisher_thread_up: whether the trends' producer still runs on its thread (absent without one). */
+export function publisherThreadMetric(registry: Registry, up: () => boolean | undefined): void {
+  gauge(METRICS.publisherThreadUp, registry, function collect() {
+    this.reset();
+    const u = up();
+    if (u !== undefined) this.set(u ? 1 : 0);
+  });
+}
+
 /**
  * Exposes an AccuracyTracker: counters grow as forecasts are scored; the WAPE gauges are read from
  * the tracker at scrape time, so they always show the current window (a horizon whose window holds

@@ -3,11 +3,12 @@ import type { Trend } from '../../shared/domain/events';
 import { parseConfig } from '../../shared/config/spec';
 import { createKafka, ensureTopics } from '../../shared/adapters/kafka/client';
 import { KafkaPublisher } from '../../shared/adapters/kafka/publisher';
+import { ThreadedPublisher } from '../../shared/adapters/kafka/threaded-publisher';
 import { RedisStateStore } from '../../shared/adapters/redis/state-store';
 import { topicNames } from '../../shared/adapters/transport';
 import { createLogger, type LogLevel } from '../../shared/log';
 import { createRegistry, redisMetrics } from '../../shared/observability/metrics';
-import { accuracyMetrics, forecasterMetrics, lstmThreadMetric } from './metrics';
+import { accuracyMetrics, forecasterMetrics, lstmThreadMetric, publisherThreadMetric } from './metrics';
 import { accuracyHorizons, accuracySpec, AccuracyTracker } from './accuracy';
 import { tfjsSpec } from '../../shared/ml/backend';
 import { startHttpServer } from '../../shared/observability/http';
@@ -38,11 +39,14 @@ export async function startForecaster(env = process.env): Promise<{ stop(): Prom
     alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, maxBuckets: c.SERIES_MAX_BUCKETS, reviewDecay: c.REVIEW_EMBEDDING_DECAY,
   }, redisMetrics(registry), log, c.REDIS_TIMEOUT_MS, { control: false });
   await store.connect();
-  const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-forecaster` }, log);
+  const kafkaSettings = { brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-forecaster` };
+  const kafka = createKafka(kafkaSettings, log);
   const topic = topicNames(c.TOPIC_PREFIX).trends;
   await ensureTopics(kafka, [topic], c.TOPIC_PARTITIONS);
-  const publisher = new KafkaPublisher(kafka);
+  const publisher = c.PUBLISH_THREAD ? new ThreadedPublisher(kafkaSettings, log, { service: 'forecaster', logLevel: c.LOG_LEVEL }) : new KafkaPublisher(kafka);
   await publisher.connect();
+  publisherThreadMetric(registry, () => (publisher instanceof ThreadedPublisher ? publisher.threadAlive : undefined));
+  log.info(c.PUBLISH_THREAD ? 'publisher thread ready' : 'publishing from the main thread', { topic });
   const job = new ForecastJob({
     store, publisher, topic, codec: codecFor<Trend>('trend'), model: active,
     settings: { alpha: c.SMOOTHING_ALPHA, beta: c.SMOOTHING_BETA, bucketMs: c.BUCKET_MS, horizon: c.FORECAST_HORIZON, flatBand: c.TREND_FLAT_BAND },

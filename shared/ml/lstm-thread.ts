@@ -37,7 +37,7 @@ export class LstmThread {
 
   constructor(backend: string, private readonly log?: Logger) {
     const entry = path.join(__dirname, `lstm-thread-worker${path.extname(__filename)}`);
-    this.worker = new Worker(path.join(__dirname, 'thread-boot.js'), { workerData: { entry, backend } });
+    this.worker = new Worker(path.join(__dirname, '../thread-boot.js'), { workerData: { entry, backend } });
     // an idle thread must not keep the process alive, a busy one must (see call and settle)
     this.worker.unref();
     this.worker.on('message', (r: ThreadReply) => this.settle(r));

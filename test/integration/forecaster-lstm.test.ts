@@ -1,7 +1,7 @@
 /**
  * The forecaster as its own process with a trained LSTM artifact, on the real Kafka and Redis: the
  * LSTM joins the ensemble, forecasts on its worker thread (the service runs under tsx, the thread
- * through shared/ml/thread-boot.js), every product gets a valid trend from that model version, and
+ * through shared/thread-boot.js), every product gets a valid trend from that model version, and
  * /metrics says the thread is up.
  */
 import { promises as fs } from 'fs';

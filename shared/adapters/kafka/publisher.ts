@@ -15,6 +15,50 @@ export const MAX_SEND_BYTES = 512 * 1024;
 export const PUBLISH_STALL_MS = 10_000;
 
 /**
+ * Readiness of a publisher: connected, no publish failed in the last PUBLISH_STALL_MS unless one
+ * succeeded since (a rare publisher, as of a DLQ, is not held unready by one old failure), and none
+ * in flight for longer than PUBLISH_STALL_MS. Through a network partition a send just waits (30 s
+ * per request before kafkajs retries), and a stopped broker fails the sends only after kafkajs's
+ * retries; "connected" stays true throughout, and was all the forecaster checked: it said ready
+ * through a whole partition (test/integration/kafka-partition.test.ts).
+ */
+export class PublishHealth {
+  /** A publish failed after the last one that succeeded, and when (ms). */
+  private failedSinceSuccess = false;
+  private lastFailure = -Infinity;
+  /** Start times of the publishes in flight, by id. */
+  private readonly inFlight = new Map<number, number>();
+  private nextId = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** A publish starts: its id for end(). */
+  begin(): number {
+    const id = this.nextId++;
+    this.inFlight.set(id, this.now());
+    return id;
+  }
+
+  end(id: number, ok: boolean): void {
+    this.inFlight.delete(id);
+    if (ok) {
+      this.failedSinceSuccess = false;
+    } else {
+      this.failedSinceSuccess = true;
+      this.lastFailure = this.now();
+    }
+  }
+
+  healthy(connected: boolean): boolean {
+    if (!connected) return false;
+    const now = this.now();
+    if (this.failedSinceSuccess && now - this.lastFailure <= PUBLISH_STALL_MS) return false;
+    for (const since of this.inFlight.values()) if (now - since > PUBLISH_STALL_MS) return false;
+    return true;
+  }
+}
+
+/**
  * acks=all producer with the Java-compatible murmur2 partitioner (key = sku), so other clients
  * place a product's events on the same partition. Not kafkajs's idempotent mode: it wants unbounded
  * retries, and a duplicate after a retried send is harmless anyway, since every store dedupes by event id.
@@ -22,15 +66,11 @@ export const PUBLISH_STALL_MS = 10_000;
 export class KafkaPublisher implements Publisher {
   private readonly producer: Producer;
   private connected = false;
-  /** A publish failed (kafkajs gave up after its retries) after the last one that succeeded, and when (ms). */
-  private failedSinceSuccess = false;
-  private lastFailure = -Infinity;
-  /** Start times of the publishes in flight, by id, for readiness. */
-  private readonly inFlight = new Map<number, number>();
-  private nextId = 0;
+  private readonly health: PublishHealth;
 
-  constructor(kafka: Kafka, private readonly now: () => number = Date.now) {
+  constructor(kafka: Kafka, now: () => number = Date.now) {
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+    this.health = new PublishHealth(now);
   }
 
   async connect(): Promise<void> {
@@ -42,20 +82,9 @@ export class KafkaPublisher implements Publisher {
     return this.connected;
   }
 
-  /**
-   * Readiness: connected, no publish failed in the last PUBLISH_STALL_MS unless one succeeded since
-   * (a rare publisher, as of a DLQ, is not held unready by one old failure), and none in flight for
-   * longer than PUBLISH_STALL_MS. Through a network partition a send just waits (30 s per request
-   * before kafkajs retries), and a stopped broker fails the sends only after kafkajs's retries;
-   * "connected" stays true throughout, and was all the forecaster checked: it said ready through a
-   * whole partition (test/integration/kafka-partition.test.ts).
-   */
+  /** Readiness (PublishHealth). */
   get healthy(): boolean {
-    if (!this.connected) return false;
-    const now = this.now();
-    if (this.failedSinceSuccess && now - this.lastFailure <= PUBLISH_STALL_MS) return false;
-    for (const since of this.inFlight.values()) if (now - since > PUBLISH_STALL_MS) return false;
-    return true;
+    return this.health.healthy(this.connected);
   }
 
   /**
@@ -65,17 +94,15 @@ export class KafkaPublisher implements Publisher {
    */
   async publish(topic: string, messages: OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const id = this.nextId++;
-    this.inFlight.set(id, this.now());
+    const id = this.health.begin();
+    let ok = false;
     try {
       await Promise.all(splitBySize(messages, MAX_SEND_BYTES).map((part) => this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: part })));
-      this.failedSinceSuccess = false;
+      ok = true;
     } catch (err) {
-      this.failedSinceSuccess = true;
-      this.lastFailure = this.now();
       throw new TrendcastError('BROKER_UNAVAILABLE', `cannot publish to ${topic}: ${(err as Error).message}`, { retriable: true, cause: err });
     } finally {
-      this.inFlight.delete(id);
+      this.health.end(id, ok);
     }
   }
 
