@@ -98,12 +98,16 @@ export class ThreadedPublisher implements Publisher {
   private inProcess(): Promise<KafkaPublisher> {
     this.fallback ??= (async () => {
       const p = new KafkaPublisher(createKafka(this.kafka, this.log));
-      await p.connect();
+      try {
+        await p.connect();
+      } catch (err) {
+        // tried again by the next publish; the pass that failed is run again
+        this.fallback = undefined;
+        throw new TrendcastError('BROKER_UNAVAILABLE', `cannot connect the main thread's producer: ${(err as Error).message}`, { retriable: true, cause: err });
+      }
       this.fallbackPublisher = p;
       return p;
     })();
-    // a failed connect is tried again by the next publish
-    this.fallback.catch(() => (this.fallback = undefined));
     return this.fallback;
   }
 
