@@ -89,7 +89,7 @@ test('the thread dies: a warning, threadAlive false (the thread gauge reads 0), 
   try {
     await own.publish(topic, [{ key: 'before', value: Buffer.from('1') }]);
     expect(own.threadAlive).toBe(true);
-    await (own as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await (own as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
     await waitFor('the thread seen dead', async () => !own.threadAlive, 10_000);
     expect(warnings.some((w) => /publisher thread stopped; publishing from the main thread/.test(w))).toBe(true);
     await own.publish(topic, [{ key: 'after1', value: Buffer.from('2') }, { key: 'after2', value: Buffer.from('3') }]);

@@ -12,22 +12,16 @@
  * again) and the next ones go through a KafkaPublisher on the main thread, with a warning.
  */
 import * as path from 'path';
-import { Worker } from 'worker_threads';
 import { TrendcastError } from '../../errors';
 import type { Logger } from '../../log';
 import type { OutboundMessage, Publisher } from '../transport';
+import { ThreadClient } from '../../thread-client';
 import { createKafka, type KafkaSettings } from './client';
 import { KafkaPublisher, PublishHealth } from './publisher';
 import { packMessages, transferOf, type PublishReply, type PublishRequest, type PublishThreadData } from './publish-thread-protocol';
 
-type Pending = { resolve: () => void; reject: (e: Error) => void };
-type Body = PublishRequest extends infer R ? (R extends PublishRequest ? Omit<R, 'id'> : never) : never;
-
 export class ThreadedPublisher implements Publisher {
-  private worker?: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
-  private dead?: Error;
+  private thread?: ThreadClient<PublishRequest, PublishReply>;
   private connected = false;
   private readonly health: PublishHealth;
   /** The main-thread publisher that takes over once the thread has died. */
@@ -37,7 +31,7 @@ export class ThreadedPublisher implements Publisher {
   constructor(
     private readonly kafka: KafkaSettings,
     private readonly log: Logger,
-    private readonly thread: { service: string; logLevel: string },
+    private readonly settings: { service: string; logLevel: string },
     now: () => number = Date.now,
   ) {
     this.health = new PublishHealth(now);
@@ -45,16 +39,14 @@ export class ThreadedPublisher implements Publisher {
 
   async connect(): Promise<void> {
     const entry = path.join(__dirname, `publish-thread-worker${path.extname(__filename)}`);
-    const data: PublishThreadData = { entry, kafka: this.kafka, ...this.thread };
-    // the boot file registers tsx in the thread when the code is TypeScript (see its comment)
-    this.worker = new Worker(path.join(__dirname, '../../thread-boot.js'), { workerData: data });
-    // an idle thread must not keep the process alive, a busy one must (see call and settle)
-    this.worker.unref();
-    this.worker.on('message', (r: PublishReply) => this.settle(r));
-    this.worker.on('error', (err) => this.die(err));
-    this.worker.on('messageerror', (err) => this.die(err));
-    this.worker.on('exit', (code) => this.die(new Error(`publisher thread exited with code ${code}`)));
-    await this.call({ kind: 'connect' });
+    const data: Omit<PublishThreadData, 'entry'> = { kafka: this.kafka, ...this.settings };
+    this.thread = new ThreadClient('publisher thread', entry, data, {
+      deadError: (cause) => new TrendcastError('BROKER_UNAVAILABLE', `publisher thread is not running: ${cause.message}`, { retriable: true }),
+      // the thread's KafkaPublisher already says "cannot publish to <topic>: ..."
+      replyError: (message) => new TrendcastError('BROKER_UNAVAILABLE', message, { retriable: true }),
+      onDeath: (cause, unexpected) => unexpected && this.log.warn('publisher thread stopped; publishing from the main thread', { err: cause.message }),
+    });
+    await this.thread.call({ kind: 'connect' });
     this.connected = true;
   }
 
@@ -66,20 +58,20 @@ export class ThreadedPublisher implements Publisher {
 
   /** Whether the thread is running (false once it has died: publishes then go through the main thread). */
   get threadAlive(): boolean {
-    return this.worker !== undefined && this.dead === undefined;
+    return this.thread?.alive ?? false;
   }
 
   async publish(topic: string, messages: OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    if (this.dead) return (await this.inProcess()).publish(topic, messages);
+    if (!this.thread) throw new TrendcastError('BROKER_UNAVAILABLE', 'publisher thread is not running: not started', { retriable: true });
+    if (!this.thread.alive) return (await this.inProcess()).publish(topic, messages);
     const id = this.health.begin();
     let ok = false;
     try {
       const packed = packMessages(messages);
-      await this.call({ kind: 'publish', topic, packed }, transferOf(packed));
+      await this.thread.call({ kind: 'publish', topic, packed }, { transfer: transferOf(packed) });
       ok = true;
     } catch (err) {
-      // the thread's KafkaPublisher already says "cannot publish to <topic>: ..."
       throw err instanceof TrendcastError ? err : new TrendcastError('BROKER_UNAVAILABLE', (err as Error).message, { retriable: true, cause: err });
     } finally {
       this.health.end(id, ok);
@@ -89,10 +81,9 @@ export class ThreadedPublisher implements Publisher {
   async disconnect(): Promise<void> {
     this.connected = false;
     if (this.fallbackPublisher) await this.fallbackPublisher.disconnect();
-    if (!this.worker) return;
-    if (!this.dead) await this.call({ kind: 'disconnect' }).catch(() => undefined);
-    this.die(new Error('publisher thread closed'), false);
-    await this.worker.terminate();
+    if (!this.thread) return;
+    if (this.thread.alive) await this.thread.call({ kind: 'disconnect' }).catch(() => undefined);
+    await this.thread.close(new Error('publisher thread closed'));
   }
 
   private inProcess(): Promise<KafkaPublisher> {
@@ -109,36 +100,5 @@ export class ThreadedPublisher implements Publisher {
       return p;
     })();
     return this.fallback;
-  }
-
-  private call(body: Body, transfer: ArrayBuffer[] = []): Promise<void> {
-    if (this.dead || !this.worker) return Promise.reject(this.deadError());
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) this.worker!.ref();
-      this.pending.set(id, { resolve, reject });
-      this.worker!.postMessage({ ...body, id } as PublishRequest, transfer);
-    });
-  }
-
-  private settle(r: PublishReply): void {
-    const p = this.pending.get(r.id);
-    if (!p) return;
-    this.pending.delete(r.id);
-    if (this.pending.size === 0) this.worker?.unref();
-    if (r.ok) p.resolve();
-    else p.reject(new TrendcastError('BROKER_UNAVAILABLE', r.error, { retriable: true }));
-  }
-
-  private deadError(): TrendcastError {
-    return new TrendcastError('BROKER_UNAVAILABLE', `publisher thread is not running: ${this.dead?.message ?? 'not started'}`, { retriable: true });
-  }
-
-  private die(err: Error, unexpected = true): void {
-    if (this.dead) return;
-    this.dead = err;
-    if (unexpected) this.log.warn('publisher thread stopped; publishing from the main thread', { err: err.message });
-    for (const p of this.pending.values()) p.reject(this.deadError());
-    this.pending.clear();
   }
 }
