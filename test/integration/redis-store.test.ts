@@ -20,6 +20,19 @@ const order = (sku: string, id: string, day: number, q: number): OrderEvent => (
   eventId: id, eventTime: Date.UTC(2011, 0, 1) + day * D + 1000, sku, orderId: id, kind: q > 0 ? 'ORDER' : 'RETURN', quantity: q, unitPrice: 1, currency: 'GBP', customerId: null, country: null,
 });
 
+/** A store under a prefix of its own (for a test that breaks its keys), removed afterwards. */
+async function withOwnStore(tag: string, f: (s: RedisStateStore, prefix: string) => Promise<void>): Promise<void> {
+  const own = uniq(tag);
+  const s = new RedisStateStore(REDIS_URL, own, settings);
+  await s.connect();
+  try {
+    await f(s, own);
+  } finally {
+    await s.close();
+    await deleteKeysWithPrefix(own);
+  }
+}
+
 beforeAll(async () => {
   store = new RedisStateStore(REDIS_URL, prefix, settings);
   await store.connect();
@@ -173,22 +186,15 @@ test('a read of more products than one script call takes (several calls), some u
   expect(one.filter((s) => s.listing !== null).map((s) => [s.sku, s.listing!.title, Array.from(s.listing!.embedding!)])).toEqual(listed.map((sku, i) => [sku, `T ${sku}`, [i, -i]]));
 });
 
-test("a read where one product's key holds the wrong type fails for good (not retriable), naming WRONGTYPE", async () => {
-  const own = uniq('rswt');
-  const s = new RedisStateStore(REDIS_URL, own, settings);
-  await s.connect();
-  try {
+test("a read where one product's key holds the wrong type fails for good (not retriable), naming WRONGTYPE", () =>
+  withOwnStore('rswt', async (s, own) => {
     await s.applyOrders([order('WT1', 'w1', 1, 2), order('WT2', 'w2', 1, 3)]);
     await s.redis.set(productKeys(own, 'WT2').listing, 'not a hash');
     expect(await s.read(['WT1'])).toHaveLength(1);
     const err = await s.read(['WT1', 'WT2']).then(() => null, (e: unknown) => e);
     expect(err).toMatchObject({ code: 'HANDLER_FAILED', retriable: false });
     expect((err as Error).message).toMatch(/WRONGTYPE/);
-  } finally {
-    await s.close();
-    await deleteKeysWithPrefix(own);
-  }
-});
+  }));
 
 test('a read after the server forgot the scripts (SCRIPT FLUSH) loads the script again', async () => {
   await store.applyOrders([order('RFL1', 'rf1', 2, 6)]);
@@ -220,21 +226,14 @@ test('a service whose series settings differ from those the state was built with
   await same.close();
 });
 
-test('a failed write of the product index fails the call (retriable), so the chunk is not committed as done', async () => {
-  const own = uniq('rstouch');
-  const s = new RedisStateStore(REDIS_URL, own, settings);
-  await s.connect();
-  try {
+test('a failed write of the product index fails the call (retriable), so the chunk is not committed as done', () =>
+  withOwnStore('rstouch', async (s, own) => {
     // something else wrote a plain string where the product index (a set) belongs: SADD fails
     await s.redis.set(globalKeys(own).products, 'not a set');
     const err = await s.applyOrders([order('T1', 't1', 1, 2)]).then(() => null, (e: unknown) => e);
     expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE', retriable: true });
     expect((err as Error).message).toMatch(/WRONGTYPE/);
-  } finally {
-    await s.close();
-    await deleteKeysWithPrefix(own);
-  }
-});
+  }));
 
 test('a store without the control connection (as the forecaster opens it) opens one connection and stores and reads the same', async () => {
   const clients = async () => ((await store.redis.client('LIST')) as string).trim().split('\n').length;
